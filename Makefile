@@ -1,0 +1,122 @@
+# xdpgate: one build for the BPF objects, their skeletons, the loader, the
+# tests and the benchmark. Out of tree into build/; quiet unless V=1.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD    ?= build
+CLANG    ?= clang-19
+LLVM_STRIP ?= llvm-strip-19
+BPFTOOL  ?= bpftool
+CC       ?= gcc
+PYTHON   ?= /usr/bin/python3
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# BPF side: UAPI headers for packet programs, vmlinux.h for CO-RE ones.
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
+	-Wall -Werror -Iheaders -I$(BUILD) -I/usr/include/$(MULTIARCH) -MMD -MP
+
+# User side.
+CFLAGS   ?= -O2 -g
+XG_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Iheaders -Iloader -I$(BUILD)/skel -MMD -MP -D_GNU_SOURCE
+LDLIBS   := -lxdp -lbpf -lelf -lz
+
+BPF_SRCS   := $(wildcard xdp/*.bpf.c tc/*.bpf.c sock/*.bpf.c)
+BPF_OBJS   := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS      := $(patsubst %.bpf.c,$(BUILD)/skel/%.skel.h,$(notdir $(BPF_SRCS)))
+
+# Test and benchmark BPF programs get skeletons too, but are not in xdpgate.
+AUX_BPF_SRCS := $(wildcard selftests/progs/*.bpf.c bench/progs/*.bpf.c)
+AUX_BPF_OBJS := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(AUX_BPF_SRCS))
+AUX_SKELS    := $(patsubst %.bpf.c,$(BUILD)/skel/%.skel.h,$(notdir $(AUX_BPF_SRCS)))
+
+LOADER_SRCS := $(filter-out loader/main.c,$(wildcard loader/*.c))
+LOADER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LOADER_SRCS))
+LIBXG       := $(BUILD)/libxdpgate.a
+
+TEST_SRCS  := $(wildcard selftests/*.c)
+TEST_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRCS))
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRCS))
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps demo test test-c test-e2e bench clean
+all: $(BUILD)/xdpgate
+
+deps:
+	$(Q)scripts/deps.sh
+
+# Every target that compiles needs the packages; the stamp keeps the
+# (quick) check from running on every file.
+$(DEPS_STAMP): scripts/deps.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/deps.sh
+	$(Q)touch $@
+
+$(BUILD)/%.bpf.o: %.bpf.c | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# bpftool names the skeleton after the object; strip .bpf for C names.
+define skel_rule
+$(BUILD)/skel/$(notdir $(1:.bpf.c=.skel.h)): $(BUILD)/$(1:.bpf.c=.bpf.o)
+	$$(call msg,SKEL,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(BPFTOOL) gen skeleton $$< name $$(basename $$(notdir $(1:.bpf.c=))) > $$@
+endef
+$(foreach s,$(BPF_SRCS) $(AUX_BPF_SRCS),$(eval $(call skel_rule,$(s))))
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XG_CFLAGS) -c $< -o $@
+
+# C files may include any skeleton; generate them before compiling.
+$(LOADER_OBJS) $(BUILD)/loader/main.o $(TEST_OBJS) $(BENCH_OBJS): | $(SKELS) $(AUX_SKELS)
+
+$(LIBXG): $(LOADER_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/xdpgate: $(BUILD)/loader/main.o $(LIBXG)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(XG_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/test_xdpgate: $(TEST_OBJS) $(LIBXG)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(XG_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/xdpgate-bench: $(BENCH_OBJS) $(LIBXG)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(XG_CFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+demo: $(BUILD)/xdpgate
+	$(Q)scripts/demo.sh
+
+test: test-c test-e2e
+
+test-c: $(BUILD)/test_xdpgate $(BPF_OBJS)
+	$(Q)$(BUILD)/test_xdpgate
+
+test-e2e: $(BUILD)/xdpgate $(BPF_OBJS)
+	$(Q)$(PYTHON) -m pytest -q selftests/e2e
+
+bench: $(BUILD)/xdpgate-bench $(BUILD)/xdpgate
+	$(Q)bench/run.sh
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

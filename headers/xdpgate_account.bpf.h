@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Per-source and per-outcome accounting, shared by the XDP and TC programs. */
+#ifndef XDPGATE_ACCOUNT_BPF_H
+#define XDPGATE_ACCOUNT_BPF_H
+
+#include "xdpgate_maps.bpf.h"
+
+#ifndef EEXIST
+#define EEXIST 17
+#endif
+
+static __always_inline void xg_count(void *map, __u32 idx, __u64 bytes)
+{
+	struct xg_counter *c = bpf_map_lookup_elem(map, &idx);
+
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+static __always_inline void xg_bump(struct xg_src_stats *s, __u64 bytes,
+				    __u64 now)
+{
+	s->packets++;
+	s->bytes += bytes;
+	s->last_seen_ns = now;
+}
+
+/* Count one packet for the source at key in map (xg_src_v4 or xg_src_v6).
+ * Values are per CPU, so no atomics. An insert that races with another CPU
+ * inserting the same source fails with -EEXIST; the retry finds the entry,
+ * so no packet goes uncounted. Any other failure is counted as a reason.
+ */
+static __always_inline struct xg_src_stats *
+xg_account_source(void *map, const void *key, __u64 bytes)
+{
+	__u64 now = bpf_ktime_get_coarse_ns();
+	struct xg_src_stats *s;
+	long err;
+
+	s = bpf_map_lookup_elem(map, key);
+	if (s) {
+		xg_bump(s, bytes, now);
+		return s;
+	}
+
+	struct xg_src_stats init = {
+		.packets = 1,
+		.bytes = bytes,
+		.last_seen_ns = now,
+	};
+	err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);
+	if (!err)
+		return bpf_map_lookup_elem(map, key);
+	if (err == -EEXIST) {
+		s = bpf_map_lookup_elem(map, key);
+		if (s) {
+			xg_bump(s, bytes, now);
+			return s;
+		}
+	}
+	xg_count(&xg_reasons, XG_RSN_SRC_UPDATE_FAIL, bytes);
+	return 0;
+}
+
+#endif /* XDPGATE_ACCOUNT_BPF_H */

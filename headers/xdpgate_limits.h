@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Named bounds shared by the BPF programs, the loader and the tests.
+ * Every loop in the data plane is bounded by one of these, and a packet
+ * that exceeds a bound is reported with a reason, never misparsed.
+ */
+#ifndef XDPGATE_LIMITS_H
+#define XDPGATE_LIMITS_H
+
+/* 802.1Q inside 802.1ad (QinQ) is the deepest stack we promise to parse. */
+#ifndef VLAN_MAX_DEPTH
+#define VLAN_MAX_DEPTH 2
+#endif
+
+/* Hop-by-hop, routing, fragment, destination options (twice) and AH fit
+ * with room to spare; anything longer is almost certainly an evasion attempt.
+ */
+#ifndef IPV6_EXT_MAX
+#define IPV6_EXT_MAX 8
+#endif
+
+/* Default capacity of each per-source LRU map (IPv4 and IPv6 each).
+ * Per-CPU values cost entries * nr_cpus * sizeof(struct xg_src_stats),
+ * so the loader lets the operator change it with --max-sources.
+ */
+#ifndef XG_SRC_MAP_DEFAULT
+#define XG_SRC_MAP_DEFAULT 131072
+#endif
+
+/* Where the loader pins per-interface state: XG_PIN_ROOT/<ifname>/ */
+#define XG_BPFFS "/sys/fs/bpf"
+#define XG_PIN_ROOT XG_BPFFS "/xdpgate"
+/* Where iproute2 pins maps marked LIBBPF_PIN_BY_NAME when it loads the
+ * object itself (ip link set dev X xdp obj ...).
+ */
+#define XG_IPROUTE2_PIN_DIR XG_BPFFS "/xdp/globals"
+
+/* Kernel object names (at most 15 characters). The loader finds xdpgate's
+ * programs and maps by these names, whoever loaded them.
+ */
+#define XG_PROG_NAME_XDP "xdpgate_xdp"
+#define XG_MAP_SRC_V4 "xg_src_v4"
+#define XG_MAP_SRC_V6 "xg_src_v6"
+#define XG_MAP_ACTIONS "xg_actions"
+#define XG_MAP_REASONS "xg_reasons"
+
+#endif /* XDPGATE_LIMITS_H */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The data plane's maps, defined once for every program that uses them.
+ *
+ * All are pinned by name: the loader points libbpf's pin_root_path at the
+ * interface's directory (XG_PIN_ROOT/<ifname>), iproute2 at its own globals
+ * directory, and either way a program replace reuses the pinned maps, so
+ * counters survive the loader exiting and the program being swapped.
+ */
+#ifndef XDPGATE_MAPS_BPF_H
+#define XDPGATE_MAPS_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "xdpgate_limits.h"
+#include "xdpgate_types.h"
+
+/* LRU so a flood of spoofed sources evicts the coldest entries instead of
+ * failing inserts; per-CPU so the hot path never takes an atomic.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, XG_SRC_MAP_DEFAULT);
+	__type(key, __u32); /* IPv4 source, network order */
+	__type(value, struct xg_src_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_src_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, XG_SRC_MAP_DEFAULT);
+	__type(key, struct xg_in6_key);
+	__type(value, struct xg_src_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_src_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_ACT__MAX);
+	__type(key, __u32);
+	__type(value, struct xg_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_actions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_RSN__MAX);
+	__type(key, __u32);
+	__type(value, struct xg_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_reasons SEC(".maps");
+
+#endif /* XDPGATE_MAPS_BPF_H */

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Map keys, values and enums shared by kernel and user code.
+ * One definition each: the loader, the tests and the benchmark include this
+ * file rather than keeping copies. Values are 8-byte aligned and use fixed
+ * width types so the BPF and host layouts are identical (checked below).
+ */
+#ifndef XDPGATE_TYPES_H
+#define XDPGATE_TYPES_H
+
+#include <linux/types.h>
+#include "xdpgate_limits.h"
+
+/* Per-source accounting, one per CPU per source address. The verdict cache
+ * (epoch, verdict) is filled by the policy stage; a value whose epoch is not
+ * the current policy epoch is re-evaluated.
+ */
+struct xg_src_stats {
+	__u64 packets;
+	__u64 bytes;
+	__u64 drops;
+	__u64 redirects;
+	__u64 last_seen_ns; /* CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns) */
+	__u32 epoch;
+	__u32 verdict;
+};
+_Static_assert(sizeof(struct xg_src_stats) == 48, "xg_src_stats layout");
+
+struct xg_in6_key {
+	__u8 addr[16];
+};
+_Static_assert(sizeof(struct xg_in6_key) == 16, "xg_in6_key layout");
+
+/* A packets+bytes pair, the value of the per-CPU counter arrays. */
+struct xg_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
+
+/* Verdicts, index of the xg_actions array. */
+enum xg_action {
+	XG_ACT_PASS = 0,
+	XG_ACT_DROP,
+	XG_ACT_REDIRECT,
+	XG_ACT_ABORTED,
+	XG_ACT__MAX,
+};
+
+/* Parse outcomes and accounting failures, index of the xg_reasons array.
+ * XG_PARSE_OK is returned by the parser but never counted (hot path).
+ * Keep xg_reason_names in xdpgate_names.h in the same order.
+ */
+enum xg_reason {
+	XG_PARSE_OK = 0,
+	XG_PARSE_NOT_IP,         /* ARP, LLDP, ...: passed, not an error */
+	XG_PARSE_ETH_TRUNC,      /* shorter than an Ethernet header */
+	XG_PARSE_VLAN_TRUNC,     /* VLAN tag cut short */
+	XG_PARSE_VLAN_TOO_DEEP,  /* more than VLAN_MAX_DEPTH tags */
+	XG_PARSE_IPV4_TRUNC,     /* shorter than 20 bytes of IPv4 */
+	XG_PARSE_IPV4_BAD_VER,   /* ethertype IPv4, version field not 4 */
+	XG_PARSE_IPV4_BAD_IHL,   /* ihl < 5, or options past the packet */
+	XG_PARSE_IPV4_BAD_LEN,   /* tot_len < header, or > what arrived */
+	XG_PARSE_IPV6_TRUNC,     /* shorter than 40 bytes of IPv6 */
+	XG_PARSE_IPV6_BAD_VER,   /* ethertype IPv6, version field not 6 */
+	XG_PARSE_IPV6_EXT_TRUNC, /* an extension header cut short */
+	XG_PARSE_IPV6_EXT_TOO_MANY, /* more than IPV6_EXT_MAX headers */
+	XG_PARSE_L4_TRUNC,       /* TCP/UDP/ICMP header cut short */
+	XG_RSN_SRC_UPDATE_FAIL,  /* per-source map refused an insert */
+	XG_RSN__MAX,
+};
+
+enum xg_frag {
+	XG_FRAG_NONE = 0,
+	XG_FRAG_FIRST,    /* offset 0, more fragments follow: ports readable */
+	XG_FRAG_LATER,    /* offset > 0: no L4 header, never read ports */
+};
+
+/* What the parser found. Filled completely (zeroed first), so the host and
+ * BPF builds of parse.h can be compared byte for byte.
+ */
+struct xg_pkt_meta {
+	__u32 result;      /* enum xg_reason */
+	__u16 eth_proto;   /* innermost ethertype, host order */
+	__u8 vlan_depth;
+	__u8 ip_version;   /* 4, 6 or 0 */
+	__u16 vlan_id[VLAN_MAX_DEPTH];
+	__u16 l3_off;      /* offsets from the start of the frame */
+	__u16 l4_off;
+	__u8 l4_proto;     /* IPPROTO_*, after IPv6 extension headers */
+	__u8 frag;         /* enum xg_frag */
+	__u8 ext_count;    /* IPv6 extension headers walked */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 _pad0[1];
+	__u16 sport;       /* host order, 0 when not TCP/UDP or a later frag */
+	__u16 dport;
+	__u16 _pad1;
+	__u32 l3_len;      /* IPv4 tot_len or 40 + IPv6 payload_len */
+	__u8 saddr[16];    /* IPv4 in the first 4 bytes, network order */
+	__u8 daddr[16];
+};
+#if VLAN_MAX_DEPTH == 2
+_Static_assert(sizeof(struct xg_pkt_meta) == 64, "xg_pkt_meta layout");
+#endif
+
+#endif /* XDPGATE_TYPES_H */

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Finding where xdpgate runs, whoever attached it (this loader, an earlier
+ * run of it, or iproute2), and opening its maps through the program itself
+ * so the reader always sees the maps the running program uses.
+ */
+#ifndef XG_INSTANCE_H
+#define XG_INSTANCE_H
+
+#include <net/if.h>
+#include <linux/types.h>
+
+#include "util.h"
+
+enum xg_hook {
+	XG_HOOK_XDP = 0,
+};
+
+enum xg_xdp_mode {
+	XG_MODE_NATIVE = 0,
+	XG_MODE_SKB,
+	XG_MODE_HW,
+};
+
+enum xg_via {
+	XG_VIA_NETLINK = 0,  /* plain netlink attach (ours, libxdp's fallback, iproute2) */
+	XG_VIA_LINK,         /* bpf_link, pinned under the pin directory */
+	XG_VIA_DISPATCHER,   /* a component of libxdp's multi-program dispatcher */
+};
+
+struct xg_maps {
+	int src_v4;
+	int src_v6;
+	int actions;
+	int reasons;
+};
+
+struct xg_instance {
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	enum xg_hook hook;
+	enum xg_xdp_mode mode;
+	enum xg_via via;
+	__u32 prog_id;       /* xdpgate's own program */
+	__u32 attached_id;   /* what the interface runs: ours or the dispatcher */
+	char pin_dir[XG_PATH_MAX]; /* "" when the maps are not pinned */
+};
+
+const char *xg_mode_name(enum xg_xdp_mode mode);
+const char *xg_via_name(enum xg_via via);
+const char *xg_hook_name(enum xg_hook hook);
+
+/* All interfaces running xdpgate, or only ifname when it is not NULL.
+ * *out is malloc'd (free it); returns the count or a negative error.
+ */
+int xg_find_instances(const char *ifname, struct xg_instance **out);
+
+/* Look at one interface: 1 and *in filled when xdpgate runs there, 0 when
+ * it does not, negative on error. other_id gets the id of a non-xdpgate
+ * program attached there (0 if none), so callers can refuse to touch it.
+ */
+int xg_probe_interface(int ifindex, struct xg_instance *in, __u32 *other_id);
+
+/* Open the program's xg_* maps by walking its map ids. Every fd is -1 on
+ * failure. Returns 0, or -ENOENT when a map is missing (not an xdpgate
+ * program, or an incompatible version).
+ */
+int xg_prog_maps(__u32 prog_id, struct xg_maps *m);
+void xg_maps_close(struct xg_maps *m);
+
+#endif

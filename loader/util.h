@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers the subcommands share: privileges, bpffs, interfaces, pins. */
+#ifndef XG_UTIL_H
+#define XG_UTIL_H
+
+#include <linux/types.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define XG_PATH_MAX 256
+
+/* 0 when running with CAP_SYS_ADMIN/root, else an error naming the command. */
+int xg_require_root(const char *cmd);
+
+/* Mount bpffs on XG_BPFFS unless a bpffs is already there. */
+int xg_ensure_bpffs(void);
+
+/* Resolve an interface name; prints "interface X: no such interface". */
+int xg_ifindex(const char *ifname);
+
+/* XG_PIN_ROOT/<ifname> into buf. */
+int xg_pin_dir(const char *ifname, char *buf, size_t len);
+
+/* Create XG_PIN_ROOT and XG_PIN_ROOT/<ifname>, mode 0700 (root only). */
+int xg_make_pin_dir(const char *ifname, char *buf, size_t len);
+
+/* Remove every file in the directory, then the directory (not recursive
+ * beyond one level: the loader pins nothing deeper).
+ */
+int xg_remove_pin_dir(const char *dir);
+
+/* Map and program names are read back from the kernel; these find by name. */
+int xg_prog_name(int prog_fd, char *buf, size_t len);
+
+/* Number of CPUs per-CPU map values are sized for. */
+int xg_nr_cpus(void);
+
+/* Format an address from xg_pkt_meta/saddr-style bytes. */
+const char *xg_addr_str(int family, const void *addr, char *buf, size_t len);
+
+/* strtoul with full-string and range checks. */
+int xg_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
+
+#endif

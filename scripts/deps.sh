@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the Debian packages xdpgate needs to build, test and benchmark.
+# Idempotent and quick when everything is present: only missing packages
+# trigger apt-get.
+set -eu
+
+PKGS="clang-19 llvm-19 libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev
+zlib1g-dev pkg-config make gcc libc6-dev linux-libc-dev iproute2
+python3-scapy python3-pytest prometheus"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "xdpgate: missing packages:$missing (run 'make deps' as root)" >&2
+	exit 1
+fi
+echo "xdpgate: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpgate's XDP program: parse, account per source, verdict.
+ *
+ * Under the foundation every packet is passed; the policy stage slots in
+ * between accounting and the verdict. What cannot be parsed is passed and
+ * counted by reason (or dropped, if the loader sets cfg_drop_unparsed),
+ * never silently discarded.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "parse.h"
+#include "xdpgate_account.bpf.h"
+
+/* Set by the loader between open and load. */
+const volatile __u8 cfg_drop_unparsed = 0;
+
+static __always_inline int xg_verdict(__u32 action, __u64 bytes)
+{
+	xg_count(&xg_actions, action, bytes);
+	return action == XG_ACT_DROP ? XDP_DROP : XDP_PASS;
+}
+
+SEC("xdp")
+int xdpgate_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 bytes = data_end - data;
+	struct xg_pkt_meta m;
+	int r;
+
+	r = xg_parse(data, data_end, (__u32)bytes, &m);
+	if (r != XG_PARSE_OK) {
+		xg_count(&xg_reasons, r, bytes);
+		if (cfg_drop_unparsed && r != XG_PARSE_NOT_IP)
+			return xg_verdict(XG_ACT_DROP, bytes);
+		return xg_verdict(XG_ACT_PASS, bytes);
+	}
+
+	if (m.ip_version == 4)
+		xg_account_source(&xg_src_v4, m.saddr, bytes);
+	else
+		xg_account_source(&xg_src_v6, m.saddr, bytes);
+
+	return xg_verdict(XG_ACT_PASS, bytes);
+}
+
+char LICENSE[] SEC("license") = "GPL";
