@@ -1,4 +1,225 @@
 // SPDX-License-Identifier: GPL-2.0
+/* xdpgate stats [IFACE] [--json] [--top N] [--sort packets|bytes]
+ *
+ * Read every instance first, then print: a failure on one interface never
+ * leaves half a JSON document behind.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "commands.h"
+#include "instance.h"
 #include "log.h"
-int cmd_stats(int argc, char **argv) { xg_err("stats: not implemented"); return 1; }
+#include "stats_print.h"
+#include "stats_snapshot.h"
+#include "util.h"
+
+#define TABLE_TOP_DEFAULT 20
+
+static const char stats_usage[] =
+	"usage: xdpgate stats [IFACE] [--json] [--top N] [--sort packets|bytes]\n"
+	"\n"
+	"  IFACE              only this interface (default: every interface\n"
+	"                     where xdpgate runs)\n"
+	"  --json             one JSON document, exact counts, all sources\n"
+	"  --top N            show the N busiest sources (table default: 20)\n"
+	"  --sort packets|bytes\n"
+	"                     rank sources by packets (default) or bytes\n";
+
+struct stats_opts {
+	const char *ifname;
+	bool json;
+	size_t top;      /* SIZE_MAX: all */
+	bool top_set;
+	enum xg_sort_key sort;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("xdpgate: error: stats: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\n", stderr);
+	/* The one-line synopsis; --help has the rest. */
+	fwrite(stats_usage, 1, strcspn(stats_usage, "\n") + 1, stderr);
+	return 2;
+}
+
+/* Decimal digits only: "0x10" or "010" as a row count would surprise. */
+static int parse_top(const char *s, size_t *out)
+{
+	unsigned long long v;
+
+	if (!s || !*s || strspn(s, "0123456789") != strlen(s))
+		return -EINVAL;
+	if (xg_parse_u64(s, SIZE_MAX, &v) || v == 0)
+		return -ERANGE;
+	*out = (size_t)v;
+	return 0;
+}
+
+/* 0 ok, 1 for --help (exit 0), 2 usage error (message printed). */
+static int parse_args(int argc, char **argv, struct stats_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "top", required_argument, NULL, 't' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->top = SIZE_MAX;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 't':
+			if (parse_top(optarg, &o->top))
+				return usage_error("--top wants a whole number >= 1, not '%s'",
+						   optarg);
+			o->top_set = true;
+			break;
+		case 's':
+			if (!strcmp(optarg, "packets"))
+				o->sort = XG_SORT_PACKETS;
+			else if (!strcmp(optarg, "bytes"))
+				o->sort = XG_SORT_BYTES;
+			else
+				return usage_error("--sort wants packets or bytes, not '%s'",
+						   optarg);
+			break;
+		case 'h':
+			fputs(stats_usage, stdout);
+			return 1;
+		case ':':
+			return usage_error("option '%s' needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		o->ifname = argv[optind++];
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!o->top_set && !o->json)
+		o->top = TABLE_TOP_DEFAULT;
+	return 0;
+}
+
+static void explain_read_error(const struct xg_instance *in, int err)
+{
+	switch (err) {
+	case -ENOENT:
+		xg_err("interface %s: program %s (id %u) has no xdpgate maps "
+		       "(another version?)", in->ifname, XG_PROG_NAME_XDP,
+		       in->prog_id);
+		break;
+	case -EPROTO:
+		xg_err("interface %s: program %s (id %u): maps have an unexpected "
+		       "layout (another xdpgate version?)", in->ifname,
+		       XG_PROG_NAME_XDP, in->prog_id);
+		break;
+	default:
+		xg_err("interface %s: program %s (id %u): reading maps: %s",
+		       in->ifname, XG_PROG_NAME_XDP, in->prog_id,
+		       xg_strerror(err));
+	}
+}
+
+/* Snapshots of the instances found; returns the exit status. */
+static int read_all(const struct stats_opts *o, struct xg_stats_snapshot **out,
+		    size_t *nout)
+{
+	struct xg_instance *ins = NULL;
+	struct xg_stats_snapshot *snaps;
+	int n, status = 0;
+
+	*out = NULL;
+	*nout = 0;
+	n = xg_find_instances(o->ifname, &ins);
+	if (n < 0) {
+		if (o->ifname && n != -ENODEV && n != -EINVAL)
+			xg_err("interface %s: cannot query XDP programs: %s",
+			       o->ifname, xg_strerror(n));
+		else if (!o->ifname)
+			xg_err("cannot list XDP programs: %s", xg_strerror(n));
+		return 1; /* xg_ifindex already said what was wrong */
+	}
+	if (n == 0 && o->ifname) {
+		xg_err("interface %s: xdpgate is not running there "
+		       "(xdpgate attach %s)", o->ifname, o->ifname);
+		return 1;
+	}
+	snaps = calloc(n ? n : 1, sizeof(*snaps));
+	if (!snaps) {
+		free(ins);
+		xg_err("out of memory");
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		int err = xg_stats_read(&ins[i], &snaps[*nout]);
+
+		if (!err) {
+			(*nout)++;
+			continue;
+		}
+		if (err == -ESRCH && !o->ifname) {
+			/* Detached while we looked: it is simply not running. */
+			xg_debug("interface %s: xdpgate went away while reading",
+				 ins[i].ifname);
+			continue;
+		}
+		if (err == -ESRCH)
+			xg_err("interface %s: xdpgate stopped running there while "
+			       "reading", ins[i].ifname);
+		else
+			explain_read_error(&ins[i], err);
+		status = 1;
+	}
+	free(ins);
+	*out = snaps;
+	return status;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	struct xg_stats_snapshot *snaps = NULL;
+	struct stats_opts o;
+	size_t n = 0;
+	int status;
+
+	status = parse_args(argc, argv, &o);
+	if (status)
+		return status == 1 ? 0 : status;
+	if (xg_require_root("stats"))
+		return 1;
+
+	status = read_all(&o, &snaps, &n);
+	if (status && !n) {
+		free(snaps);
+		return status;
+	}
+	for (size_t i = 0; i < n; i++)
+		xg_sources_rank(snaps[i].sources, snaps[i].nr_sources, o.sort,
+				o.top);
+	if (o.json)
+		xg_stats_print_json(stdout, snaps, n, o.top);
+	else
+		xg_stats_print_table(stdout, snaps, n, o.top);
+	fflush(stdout);
+
+	for (size_t i = 0; i < n; i++)
+		xg_stats_free(&snaps[i]);
+	free(snaps);
+	return status;
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `xdpgate stats --json`: the document scripts and tests rely on. Every
+ * action and every reason except "ok" is always present, zeros included,
+ * so consumers never have to guess whether a key is missing or zero.
+ */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "json.h"
+#include "stats_print.h"
+#include "util.h"
+#include "xdpgate_names.h"
+
+static void counter(struct xg_json *j, const char *key,
+		    const struct xg_counter *c)
+{
+	xj_obj_open(j, key);
+	xj_u64(j, "packets", c->packets);
+	xj_u64(j, "bytes", c->bytes);
+	xj_obj_close(j);
+}
+
+static void source(struct xg_json *j, const struct xg_stats_snapshot *s,
+		   const struct xg_source_row *r)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	xj_obj_open(j, NULL);
+	xj_str(j, "source", xg_addr_str(r->family, r->addr, addr, sizeof(addr)));
+	xj_str(j, "family", r->family == AF_INET ? "ipv4" : "ipv6");
+	xj_u64(j, "packets", r->packets);
+	xj_u64(j, "bytes", r->bytes);
+	xj_u64(j, "drops", r->drops);
+	xj_u64(j, "redirects", r->redirects);
+	if (r->last_seen_ns)
+		xj_double(j, "last_seen", xg_stamp_epoch(s, r->last_seen_ns), 3);
+	else
+		xj_null(j, "last_seen"); /* never: only for entries made by hand */
+	xj_obj_close(j);
+}
+
+static void interface(struct xg_json *j, const struct xg_stats_snapshot *s,
+		      size_t top)
+{
+	size_t shown = top < s->nr_sources ? top : s->nr_sources;
+
+	xj_obj_open(j, NULL);
+	xj_str(j, "ifname", s->inst.ifname);
+	xj_u64(j, "ifindex", (unsigned)s->inst.ifindex);
+	xj_str(j, "hook", xg_hook_name(s->inst.hook));
+	xj_str(j, "mode", xg_mode_name(s->inst.mode));
+	xj_u64(j, "prog_id", s->inst.prog_id);
+
+	xj_obj_open(j, "actions");
+	for (int a = 0; a < XG_ACT__MAX; a++)
+		counter(j, xg_action_names[a], &s->actions[a]);
+	xj_obj_close(j);
+
+	xj_obj_open(j, "parse");
+	for (int r = 0; r < XG_RSN__MAX; r++)
+		if (r != XG_PARSE_OK)
+			counter(j, xg_reason_names[r], &s->reasons[r]);
+	xj_obj_close(j);
+
+	xj_u64(j, "sources_total", s->nr_sources);
+	xj_arr_open(j, "sources");
+	for (size_t i = 0; i < shown; i++)
+		source(j, s, &s->sources[i]);
+	xj_arr_close(j);
+	xj_obj_close(j);
+}
+
+void xg_stats_print_json(FILE *f, const struct xg_stats_snapshot *snaps,
+			 size_t n, size_t top)
+{
+	struct xg_json j;
+
+	xj_init(&j, f);
+	xj_obj_open(&j, NULL);
+	xj_arr_open(&j, "interfaces");
+	for (size_t i = 0; i < n; i++)
+		interface(&j, &snaps[i], top);
+	xj_arr_close(&j);
+	xj_obj_close(&j);
+	xj_end(&j);
+}

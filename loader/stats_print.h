@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Printing snapshots: an aligned table for people, one JSON document for
+ * scripts. Both take snapshots whose sources are already ranked with
+ * xg_sources_rank(..., top) and print the first min(top, n) rows.
+ */
+#ifndef XG_STATS_PRINT_H
+#define XG_STATS_PRINT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "stats_snapshot.h"
+
+/* {"interfaces":[...]} as in the CLI contract; exact integers. */
+void xg_stats_print_json(FILE *f, const struct xg_stats_snapshot *snaps,
+			 size_t n, size_t top);
+
+/* Per interface: header, actions, non-zero parse outcomes, sources. */
+void xg_stats_print_table(FILE *f, const struct xg_stats_snapshot *snaps,
+			  size_t n, size_t top);
+
+#endif

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `xdpgate stats` for people: aligned columns, short numbers, ages. Scripts
+ * should use --json, which keeps exact integers and epoch times.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "stats_print.h"
+#include "util.h"
+#include "xdpgate_names.h"
+
+#define NUM_W 12 /* width of a number column */
+
+/* Exact below a million, then 3 significant digits: 12.3M, 1.05G. */
+static const char *fmt_count(__u64 v, char *buf, size_t len)
+{
+	static const char sfx[] = "KMGTPE";
+	double d = (double)v;
+	int i = -1;
+
+	if (v < 1000000) {
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+		return buf;
+	}
+	while (d >= 1000 && i < 5) {
+		d /= 1000;
+		i++;
+	}
+	snprintf(buf, len, d < 10 ? "%.2f%c" : d < 100 ? "%.1f%c" : "%.0f%c",
+		 d, sfx[i]);
+	return buf;
+}
+
+/* 980 B, 1.2 KiB, 3.4 MiB ... */
+static const char *fmt_bytes(__u64 v, char *buf, size_t len)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double d = (double)v;
+	int i = -1;
+
+	if (v < 1024) {
+		snprintf(buf, len, "%llu B", (unsigned long long)v);
+		return buf;
+	}
+	while (d >= 1024 && i < 5) {
+		d /= 1024;
+		i++;
+	}
+	snprintf(buf, len, "%.1f %s", d, unit[i]);
+	return buf;
+}
+
+/* 2.1s ago, 3m04s ago, 2h03m ago, 5d02h ago. */
+static const char *fmt_age(const struct xg_stats_snapshot *s, __u64 stamp,
+			   char *buf, size_t len)
+{
+	double age = xg_stamp_age(s, stamp);
+	unsigned long long t = (unsigned long long)age;
+
+	if (!stamp)
+		snprintf(buf, len, "never");
+	else if (age < 60)
+		snprintf(buf, len, "%.1fs ago", age);
+	else if (t < 3600)
+		snprintf(buf, len, "%llum%02llus ago", t / 60, t % 60);
+	else if (t < 86400)
+		snprintf(buf, len, "%lluh%02llum ago", t / 3600, t / 60 % 60);
+	else
+		snprintf(buf, len, "%llud%02lluh ago", t / 86400, t / 3600 % 24);
+	return buf;
+}
+
+static void counter_row(FILE *f, int w, const char *name,
+			const struct xg_counter *c)
+{
+	char p[32], b[32];
+
+	fprintf(f, "  %-*s %*s %*s\n", w, name, NUM_W,
+		fmt_count(c->packets, p, sizeof(p)), NUM_W,
+		fmt_bytes(c->bytes, b, sizeof(b)));
+}
+
+static void actions_block(FILE *f, const struct xg_stats_snapshot *s)
+{
+	int w = (int)strlen("redirect");
+
+	fprintf(f, "  %-*s %*s %*s\n", w, "action", NUM_W, "packets", NUM_W,
+		"bytes");
+	for (int a = 0; a < XG_ACT__MAX; a++)
+		counter_row(f, w, xg_action_names[a], &s->actions[a]);
+}
+
+static void parse_block(FILE *f, const struct xg_stats_snapshot *s)
+{
+	int w = (int)strlen("parse outcome"), any = 0;
+
+	for (int r = 1; r < XG_RSN__MAX; r++) {
+		if (!s->reasons[r].packets && !s->reasons[r].bytes)
+			continue;
+		if ((int)strlen(xg_reason_names[r]) > w)
+			w = (int)strlen(xg_reason_names[r]);
+		any = 1;
+	}
+	if (!any) {
+		fprintf(f, "  parse outcomes: none\n");
+		return;
+	}
+	fprintf(f, "  %-*s %*s %*s\n", w, "parse outcome", NUM_W, "packets",
+		NUM_W, "bytes");
+	for (int r = 1; r < XG_RSN__MAX; r++)
+		if (s->reasons[r].packets || s->reasons[r].bytes)
+			counter_row(f, w, xg_reason_names[r], &s->reasons[r]);
+}
+
+static void sources_block(FILE *f, const struct xg_stats_snapshot *s,
+			  size_t top)
+{
+	size_t shown = top < s->nr_sources ? top : s->nr_sources;
+	char a[INET6_ADDRSTRLEN], p[32], b[32], t[32];
+	int w = (int)strlen("source");
+
+	if (!s->nr_sources) {
+		fprintf(f, "  sources: none\n");
+		return;
+	}
+	for (size_t i = 0; i < shown; i++) {
+		const struct xg_source_row *r = &s->sources[i];
+		int l = (int)strlen(xg_addr_str(r->family, r->addr, a, sizeof(a)));
+
+		if (l > w)
+			w = l;
+	}
+	fprintf(f, "  %-*s %*s %*s  %s\n", w, "source", NUM_W, "packets",
+		NUM_W, "bytes", "last_seen");
+	for (size_t i = 0; i < shown; i++) {
+		const struct xg_source_row *r = &s->sources[i];
+
+		fprintf(f, "  %-*s %*s %*s  %s\n", w,
+			xg_addr_str(r->family, r->addr, a, sizeof(a)), NUM_W,
+			fmt_count(r->packets, p, sizeof(p)), NUM_W,
+			fmt_bytes(r->bytes, b, sizeof(b)),
+			fmt_age(s, r->last_seen_ns, t, sizeof(t)));
+	}
+	if (shown < s->nr_sources)
+		fprintf(f, "  \u2026 and %zu more sources (use --top)\n",
+			s->nr_sources - shown);
+}
+
+void xg_stats_print_table(FILE *f, const struct xg_stats_snapshot *snaps,
+			  size_t n, size_t top)
+{
+	if (!n) {
+		fprintf(f, "xdpgate is not running on any interface\n");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct xg_stats_snapshot *s = &snaps[i];
+
+		if (i)
+			fputc('\n', f);
+		fprintf(f, "%s (ifindex %d)  hook %s  mode %s  prog %u  sources %zu\n\n",
+			s->inst.ifname, s->inst.ifindex, xg_hook_name(s->inst.hook),
+			xg_mode_name(s->inst.mode), s->inst.prog_id, s->nr_sources);
+		actions_block(f, s);
+		fputc('\n', f);
+		parse_block(f, s);
+		fputc('\n', f);
+		sources_block(f, s, top);
+	}
+}
