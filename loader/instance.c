@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -108,13 +107,44 @@ static bool pin_matches(const char *dir, __u32 prog_id)
 	return ok;
 }
 
-static bool has_link_pin(const char *dir)
+void xg_prog_name_by_id(__u32 id, char *buf, size_t len)
 {
-	char path[XG_PATH_MAX * 2];
-	struct stat st;
+	struct bpf_prog_info info;
 
-	snprintf(path, sizeof(path), "%s/link", dir);
-	return stat(path, &st) == 0;
+	snprintf(buf, len, "%s", prog_info_by_id(id, &info) ? "?" : info.name);
+}
+
+int xg_xdp_link_fd(int ifindex)
+{
+	__u32 id = 0;
+
+	/* Ask the kernel rather than trusting a pin: a link created by
+	 * another tool, or whose pin was removed, still owns the hook.
+	 */
+	while (!bpf_link_get_next_id(id, &id)) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_link_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.type == BPF_LINK_TYPE_XDP &&
+		    (int)info.xdp.ifindex == ifindex)
+			return fd;
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+static bool has_xdp_link(int ifindex)
+{
+	int fd = xg_xdp_link_fd(ifindex);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 static void fill_pins(struct xg_instance *in)
@@ -125,8 +155,6 @@ static void fill_pins(struct xg_instance *in)
 	if (!xg_pin_dir(in->ifname, dir, sizeof(dir)) &&
 	    pin_matches(dir, in->prog_id)) {
 		snprintf(in->pin_dir, sizeof(in->pin_dir), "%s", dir);
-		if (in->via == XG_VIA_NETLINK && has_link_pin(dir))
-			in->via = XG_VIA_LINK;
 		return;
 	}
 	if (pin_matches(XG_IPROUTE2_PIN_DIR, in->prog_id))
@@ -176,6 +204,8 @@ int xg_probe_interface(int ifindex, struct xg_instance *in, __u32 *other_id)
 		in->via = via;
 		in->prog_id = ours;
 		in->attached_id = id;
+		if (via == XG_VIA_NETLINK && has_xdp_link(ifindex))
+			in->via = XG_VIA_LINK;
 		fill_pins(in);
 		return 1;
 	}
@@ -240,12 +270,22 @@ void xg_maps_close(struct xg_maps *m)
 	}
 }
 
+const char *const xg_map_names[XG_NR_MAPS] = {
+	XG_MAP_SRC_V4, XG_MAP_SRC_V6, XG_MAP_ACTIONS, XG_MAP_REASONS,
+};
+
+int *xg_maps_slot(struct xg_maps *m, int i)
+{
+	int *fds[XG_NR_MAPS] = { &m->src_v4, &m->src_v6, &m->actions, &m->reasons };
+
+	return i >= 0 && i < XG_NR_MAPS ? fds[i] : NULL;
+}
+
 static int *map_slot(struct xg_maps *m, const char *name)
 {
-	if (!strcmp(name, XG_MAP_SRC_V4)) return &m->src_v4;
-	if (!strcmp(name, XG_MAP_SRC_V6)) return &m->src_v6;
-	if (!strcmp(name, XG_MAP_ACTIONS)) return &m->actions;
-	if (!strcmp(name, XG_MAP_REASONS)) return &m->reasons;
+	for (int i = 0; i < XG_NR_MAPS; i++)
+		if (!strcmp(name, xg_map_names[i]))
+			return xg_maps_slot(m, i);
 	return NULL;
 }
 

@@ -34,6 +34,11 @@ struct xg_maps {
 	int reasons;
 };
 
+/* The maps in struct xg_maps order, for code that walks all of them. */
+#define XG_NR_MAPS 4
+extern const char *const xg_map_names[XG_NR_MAPS];
+int *xg_maps_slot(struct xg_maps *m, int i);
+
 struct xg_instance {
 	char ifname[IF_NAMESIZE];
 	int ifindex;
@@ -59,6 +64,14 @@ int xg_find_instances(const char *ifname, struct xg_instance **out);
  * program attached there (0 if none), so callers can refuse to touch it.
  */
 int xg_probe_interface(int ifindex, struct xg_instance *in, __u32 *other_id);
+
+/* Name of the program with this id into buf ("?" if it is gone). */
+void xg_prog_name_by_id(__u32 id, char *buf, size_t len);
+
+/* fd of the bpf_link that attaches an XDP program to ifindex (whoever
+ * created it, pinned or not), or -ENOENT when the attachment is not a link.
+ */
+int xg_xdp_link_fd(int ifindex);
 
 /* Open the program's xg_* maps by walking its map ids. Every fd is -1 on
  * failure. Returns 0, or -ENOENT when a map is missing (not an xdpgate

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -44,6 +47,35 @@ int xg_ensure_bpffs(void)
 	}
 	xg_debug("mounted bpffs on %s", XG_BPFFS);
 	return 0;
+}
+
+int xg_lock(const char *cmd)
+{
+	int fd = open(XG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600), err;
+
+	if (fd < 0) {
+		err = -errno;
+		xg_err("%s: cannot open lock file %s: %s", cmd, XG_LOCK_FILE,
+		       strerror(errno));
+		return err;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	if (errno == EWOULDBLOCK) {
+		xg_info("%s: waiting for another xdpgate loader to finish", cmd);
+		if (flock(fd, LOCK_EX) == 0)
+			return fd;
+	}
+	err = -errno;
+	xg_err("%s: cannot lock %s: %s", cmd, XG_LOCK_FILE, strerror(errno));
+	close(fd);
+	return err;
+}
+
+void xg_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the last fd drops the flock */
 }
 
 int xg_ifindex(const char *ifname)
@@ -147,6 +179,11 @@ const char *xg_addr_str(int family, const void *addr, char *buf, size_t len)
 	if (!inet_ntop(family, addr, buf, len))
 		snprintf(buf, len, "?");
 	return buf;
+}
+
+void xg_bad_option(const char *cmd, char **argv)
+{
+	xg_err("%s: unknown option or missing value: '%s'", cmd, argv[optind - 1]);
 }
 
 int xg_parse_u64(const char *s, unsigned long long max, unsigned long long *out)

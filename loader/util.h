@@ -10,11 +10,22 @@
 
 #define XG_PATH_MAX 256
 
+/* Loaders that change attachments take this lock. It lives outside bpffs
+ * because XG_PIN_ROOT itself is removed when the last interface goes.
+ */
+#define XG_LOCK_FILE "/run/xdpgate.lock"
+
 /* 0 when running with CAP_SYS_ADMIN/root, else an error naming the command. */
 int xg_require_root(const char *cmd);
 
 /* Mount bpffs on XG_BPFFS unless a bpffs is already there. */
 int xg_ensure_bpffs(void);
+
+/* Take XG_LOCK_FILE exclusively (waits for another loader to finish).
+ * Returns the fd to pass to xg_unlock, or a negative error (reported).
+ */
+int xg_lock(const char *cmd);
+void xg_unlock(int fd);
 
 /* Resolve an interface name; prints "interface X: no such interface". */
 int xg_ifindex(const char *ifname);
@@ -38,6 +49,9 @@ int xg_nr_cpus(void);
 
 /* Format an address from xg_pkt_meta/saddr-style bytes. */
 const char *xg_addr_str(int family, const void *addr, char *buf, size_t len);
+
+/* Report the option getopt_long (with opterr = 0) just rejected. */
+void xg_bad_option(const char *cmd, char **argv);
 
 /* strtoul with full-string and range checks. */
 int xg_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
