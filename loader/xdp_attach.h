@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Putting xdpgate's XDP program on an interface and taking it off again:
+ * loading the object with its maps pinned per interface (xdp_attach_load.c),
+ * the three attach paths libxdp -> bpf_link -> netlink (xdp_attach.c), and
+ * the atomic replace and the detach of a running instance
+ * (xdp_attach_swap.c). Every function reports its own errors, naming the
+ * interface, the program and the reason.
+ */
+#ifndef XG_XDP_ATTACH_H
+#define XG_XDP_ATTACH_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include <xdp/libxdp.h>
+
+#include "instance.h"
+
+/* --max-sources bounds: an LRU smaller than a few entries per CPU thrashes,
+ * and per-CPU values make a larger one cost gigabytes.
+ */
+#define XG_SRC_MAP_MIN 16
+#define XG_SRC_MAP_MAX (1U << 24)
+
+enum xg_via_req {
+	XG_VIA_REQ_AUTO = 0, /* libxdp, then bpf_link, then netlink */
+	XG_VIA_REQ_LIBXDP,
+	XG_VIA_REQ_LINK,
+	XG_VIA_REQ_NETLINK,
+};
+
+/* What `xdpgate attach` was asked for. */
+struct xg_attach_req {
+	const char *ifname;
+	int ifindex;
+	bool mode_auto;          /* let the kernel choose (native where it can) */
+	enum xg_xdp_mode mode;   /* when !mode_auto */
+	enum xg_via_req via;
+	const char *obj_path;    /* NULL: the embedded object */
+	__u32 max_sources;       /* 0: default, or the size already pinned */
+	bool drop_unparsed;
+};
+
+/* A loaded (not yet attached) program and the pins this call made. */
+struct xg_loaded {
+	struct xdpgate_xdp *skel;  /* the embedded object, or NULL with --obj */
+	struct bpf_object *obj;    /* whichever object was opened */
+	int prog_fd;
+	__u32 prog_id;
+	char pin_dir[XG_PATH_MAX]; /* "" when the maps are not pinned */
+	bool made_dir;             /* pin_dir was created by this call */
+	bool had_pin[XG_NR_MAPS];  /* the map pin existed before this call */
+};
+
+/* Open, configure and load the program. Its maps are pinned in pin_dir
+ * ("" for none), reusing pins already there; with running != NULL the
+ * running program's maps are reused instead (--replace), so counters
+ * carry over. On failure nothing created by this call is left behind.
+ */
+int xg_load(const struct xg_attach_req *req, const char *pin_dir,
+	    struct xg_maps *running, struct xg_loaded *l);
+/* Remove the pins (and the pin directory) this call created. */
+void xg_load_undo(struct xg_loaded *l);
+/* Close the object; attachments and pins stay. */
+void xg_load_close(struct xg_loaded *l);
+
+/* How the program ended up attached. */
+struct xg_attached {
+	enum xg_via via;
+	__u32 attached_id;  /* what the hook runs: ours, or libxdp's dispatcher */
+	char note[XG_PATH_MAX + 64]; /* why this path, e.g. "libxdp dispatcher unavailable" */
+};
+
+/* Attach prog_fd to a hook where nothing of ours runs yet. A bpf_link is
+ * pinned as <pin_dir>/link so it outlives the loader.
+ */
+int xg_xdp_attach(const struct xg_attach_req *req, int prog_fd,
+		  const char *pin_dir, struct xg_attached *out);
+
+/* Swap the running instance's program for prog_fd without a gap, keeping
+ * its mode and attachment kind.
+ */
+int xg_xdp_replace(const struct xg_instance *in, int prog_fd);
+
+/* Remove the running instance's program, and nothing else. */
+int xg_xdp_detach(const struct xg_instance *in);
+
+/* XDP_FLAGS_*_MODE, and libxdp's name, for a mode. */
+__u32 xg_mode_flags(enum xg_xdp_mode mode);
+enum xdp_attach_mode xg_libxdp_mode(enum xg_xdp_mode mode);
+
+#endif

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loading xdpgate's XDP object for an attach: the embedded skeleton, or an
+ * object file given with --obj (same program and map names). Before the
+ * kernel sees it, every map it will share (a pin left by an earlier run, or
+ * the running program's map on --replace) is checked, so an incompatible
+ * map is reported by name instead of as a bare EINVAL from libbpf.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "xdp_attach.h"
+#include "xdpgate_limits.h"
+#include "xdpgate_xdp.skel.h"
+
+#define CFG_DROP_UNPARSED "cfg_drop_unparsed"
+
+static bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static void map_pin_path(const char *dir, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", dir, xg_map_names[i]);
+}
+
+/* " from FILE" for messages about an --obj object, "" for the embedded one. */
+static const char *source_of(const struct xg_attach_req *req)
+{
+	static char buf[XG_PATH_MAX + 8];
+
+	if (!req->obj_path)
+		return "";
+	snprintf(buf, sizeof(buf), " from %s", req->obj_path);
+	return buf;
+}
+
+static int open_object(const struct xg_attach_req *req, struct xg_loaded *l)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts,
+		    .pin_root_path = *l->pin_dir ? l->pin_dir : NULL);
+	int err;
+
+	if (!req->obj_path) {
+		l->skel = xdpgate_xdp__open_opts(&opts);
+		if (!l->skel) {
+			err = -errno;
+			xg_err("interface %s: open %s: %s", req->ifname,
+			       XG_PROG_NAME_XDP, xg_strerror(err));
+			return err;
+		}
+		l->obj = l->skel->obj;
+		return 0;
+	}
+	if (access(req->obj_path, R_OK)) {
+		err = -errno;
+		xg_err("interface %s: load %s%s: %s", req->ifname,
+		       XG_PROG_NAME_XDP, source_of(req), strerror(errno));
+		return err;
+	}
+	l->obj = bpf_object__open_file(req->obj_path, &opts);
+	if (!l->obj) {
+		err = -errno;
+		xg_err("interface %s: load %s%s: not a usable BPF object: %s",
+		       req->ifname, XG_PROG_NAME_XDP, source_of(req),
+		       xg_strerror(err));
+		return err;
+	}
+	return 0;
+}
+
+/* Load only xdpgate_xdp: an --obj file may carry other programs. */
+static int pick_program(const struct xg_attach_req *req, struct bpf_object *obj)
+{
+	struct bpf_program *p, *ours = NULL;
+
+	bpf_object__for_each_program(p, obj) {
+		if (!strcmp(bpf_program__name(p), XG_PROG_NAME_XDP))
+			ours = p;
+		else
+			bpf_program__set_autoload(p, false);
+	}
+	if (!ours) {
+		xg_err("interface %s: load %s%s: the object has no program named %s",
+		       req->ifname, XG_PROG_NAME_XDP, source_of(req),
+		       XG_PROG_NAME_XDP);
+		return -ENOENT;
+	}
+	if (bpf_program__type(ours) != BPF_PROG_TYPE_XDP) {
+		xg_err("interface %s: load %s%s: %s is not an XDP program",
+		       req->ifname, XG_PROG_NAME_XDP, source_of(req),
+		       XG_PROG_NAME_XDP);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* Set a one-byte const volatile global through BTF, so the embedded
+ * object and an --obj file are configured the same way.
+ */
+static int set_rodata_u8(struct bpf_object *obj, const char *var, __u8 val)
+{
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+	int id, i;
+
+	bpf_object__for_each_map(map, obj)
+		if (bpf_map__is_internal(map) && ends_with(bpf_map__name(map), ".rodata"))
+			break;
+	if (!btf || !map)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (id < 0)
+		return -ENOENT;
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *v = btf__type_by_id(btf, vs->type);
+		const void *init;
+		size_t size;
+		__u8 *buf;
+		int err;
+
+		if (strcmp(btf__name_by_offset(btf, v->name_off), var))
+			continue;
+		init = bpf_map__initial_value(map, &size);
+		if (!init || vs->offset >= size || vs->size != 1)
+			return -EINVAL;
+		buf = malloc(size);
+		if (!buf)
+			return -ENOMEM;
+		memcpy(buf, init, size);
+		buf[vs->offset] = val;
+		err = bpf_map__set_initial_value(map, buf, size);
+		free(buf);
+		return err;
+	}
+	return -ENOENT;
+}
+
+/* Can the program share this existing map? Source maps adopt its size. */
+static int check_existing(const struct xg_attach_req *req, struct bpf_map *map,
+			  int fd, const char *where, bool is_src)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	const char *name = bpf_map__name(map);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		int err = -errno;
+
+		xg_err("interface %s: load %s: map %s %s: %s", req->ifname,
+		       XG_PROG_NAME_XDP, name, where, strerror(errno));
+		return err;
+	}
+	if (info.type != bpf_map__type(map) ||
+	    info.key_size != bpf_map__key_size(map) ||
+	    info.value_size != bpf_map__value_size(map) ||
+	    (!is_src && info.max_entries != bpf_map__max_entries(map))) {
+		xg_err("interface %s: load %s%s: map %s %s is incompatible "
+		       "(type, key, value or size differ: made by another "
+		       "xdpgate version); run 'xdpgate detach %s' first",
+		       req->ifname, XG_PROG_NAME_XDP, source_of(req), name,
+		       where, req->ifname);
+		return -EINVAL;
+	}
+	if (!is_src)
+		return 0;
+	if (req->max_sources && req->max_sources != info.max_entries) {
+		xg_err("interface %s: load %s: map %s %s holds %u sources but "
+		       "--max-sources asks for %u; a map cannot be resized: omit "
+		       "--max-sources to keep %u, or run 'xdpgate detach %s' first "
+		       "(its counters are lost)", req->ifname, XG_PROG_NAME_XDP,
+		       name, where, info.max_entries, req->max_sources,
+		       info.max_entries, req->ifname);
+		return -EINVAL;
+	}
+	return bpf_map__set_max_entries(map, info.max_entries);
+}
+
+/* Size, pin and share the four maps. */
+static int prepare_maps(const struct xg_attach_req *req, struct xg_loaded *l,
+			struct xg_maps *running)
+{
+	for (int i = 0; i < XG_NR_MAPS; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(l->obj, xg_map_names[i]);
+		char pin[XG_PATH_MAX * 2], where[XG_PATH_MAX * 2 + 16];
+		bool is_src = i < 2;
+		int fd = -1, err;
+
+		if (!map) {
+			xg_err("interface %s: load %s%s: the object has no map %s",
+			       req->ifname, XG_PROG_NAME_XDP, source_of(req),
+			       xg_map_names[i]);
+			return -ENOENT;
+		}
+		if (is_src && req->max_sources &&
+		    (err = bpf_map__set_max_entries(map, req->max_sources)))
+			return err;
+		pin[0] = '\0';
+		if (*l->pin_dir)
+			map_pin_path(l->pin_dir, i, pin, sizeof(pin));
+		/* Set explicitly: an --obj file may not mark its maps pinned. */
+		err = bpf_map__set_pin_path(map, *pin ? pin : NULL);
+		if (err)
+			return err;
+
+		if (running) {
+			fd = *xg_maps_slot(running, i);
+			snprintf(where, sizeof(where), "of the running program");
+		} else if (l->had_pin[i]) {
+			fd = bpf_obj_get(pin);
+			snprintf(where, sizeof(where), "pinned at %s", pin);
+			if (fd < 0) {
+				err = -errno;
+				xg_err("interface %s: load %s: cannot open pinned map %s: %s",
+				       req->ifname, XG_PROG_NAME_XDP, pin,
+				       strerror(errno));
+				return err;
+			}
+		}
+		if (fd < 0)
+			continue;
+		err = check_existing(req, map, fd, where, is_src);
+		if (!err && running)
+			err = bpf_map__reuse_fd(map, fd);
+		if (!running)
+			close(fd);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int configure(const struct xg_attach_req *req, struct xg_loaded *l,
+		     struct xg_maps *running)
+{
+	int err = pick_program(req, l->obj);
+
+	if (!err)
+		err = prepare_maps(req, l, running);
+	if (!err && req->drop_unparsed) {
+		err = set_rodata_u8(l->obj, CFG_DROP_UNPARSED, 1);
+		if (err)
+			xg_err("interface %s: load %s%s: cannot set %s: %s",
+			       req->ifname, XG_PROG_NAME_XDP, source_of(req),
+			       CFG_DROP_UNPARSED, xg_strerror(err));
+	}
+	return err;
+}
+
+static int load_object(const struct xg_attach_req *req, struct xg_loaded *l)
+{
+	struct bpf_program *prog;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int err = bpf_object__load(l->obj);
+
+	if (err) {
+		xg_err("interface %s: load %s%s: %s%s", req->ifname,
+		       XG_PROG_NAME_XDP, source_of(req), xg_strerror(err),
+		       xg_verbose ? "" : " (run 'xdpgate -v attach ...' for libbpf's log)");
+		return err;
+	}
+	prog = bpf_object__find_program_by_name(l->obj, XG_PROG_NAME_XDP);
+	l->prog_fd = bpf_program__fd(prog);
+	if (!bpf_obj_get_info_by_fd(l->prog_fd, &info, &len))
+		l->prog_id = info.id;
+	return 0;
+}
+
+int xg_load(const struct xg_attach_req *req, const char *pin_dir,
+	    struct xg_maps *running, struct xg_loaded *l)
+{
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	l->prog_fd = -1;
+	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir ? pin_dir : "");
+	if (*l->pin_dir && !path_exists(l->pin_dir)) {
+		char dir[XG_PATH_MAX];
+
+		/* Only the per-interface directory is ever missing here. */
+		err = xg_make_pin_dir(req->ifname, dir, sizeof(dir));
+		if (err)
+			return err;
+		l->made_dir = true;
+	}
+	/* Before anything can fail: undo must know every pin that was here. */
+	for (int i = 0; *l->pin_dir && i < XG_NR_MAPS; i++) {
+		char pin[XG_PATH_MAX * 2];
+
+		map_pin_path(l->pin_dir, i, pin, sizeof(pin));
+		l->had_pin[i] = path_exists(pin);
+	}
+	err = open_object(req, l);
+	if (!err)
+		err = configure(req, l, running);
+	if (!err)
+		err = load_object(req, l);
+	if (err) {
+		xg_load_undo(l);
+		xg_load_close(l);
+	}
+	return err;
+}
+
+void xg_load_undo(struct xg_loaded *l)
+{
+	char pin[XG_PATH_MAX * 2];
+
+	if (!*l->pin_dir)
+		return;
+	if (l->made_dir) {
+		xg_remove_pin_dir(l->pin_dir);
+		return;
+	}
+	/* The directory held pins before: remove only what this call added. */
+	for (int i = 0; i < XG_NR_MAPS; i++) {
+		if (l->had_pin[i])
+			continue;
+		map_pin_path(l->pin_dir, i, pin, sizeof(pin));
+		if (unlink(pin) && errno != ENOENT)
+			xg_warn("cannot remove pin %s: %s", pin, strerror(errno));
+	}
+}
+
+void xg_load_close(struct xg_loaded *l)
+{
+	if (l->skel)
+		xdpgate_xdp__destroy(l->skel);
+	else if (l->obj)
+		bpf_object__close(l->obj);
+	l->skel = NULL;
+	l->obj = NULL;
+	l->prog_fd = -1;
+}
