@@ -14,7 +14,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "attach", cmd_attach,
-	  "attach IFACE [--mode native|skb|hw|auto] [--replace] [--max-sources N]" },
+	  "attach IFACE [--mode native|skb|hw|auto] [--replace] [--max-sources N]\n"
+	  "                 [--via auto|libxdp|link|netlink] [--obj FILE] [--drop-unparsed]" },
 	{ "detach", cmd_detach, "detach IFACE" },
 	{ "status", cmd_status, "status [--json]" },
 	{ "stats", cmd_stats,
