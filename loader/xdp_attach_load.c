@@ -252,6 +252,22 @@ static int prepare_maps(const struct xg_attach_req *req, struct xg_loaded *l,
 	return 0;
 }
 
+/* An offloaded program is verified and JITed for the device, so it and its
+ * maps must be loaded for that ifindex; the device refuses what it cannot
+ * run (per-CPU LRU maps on every NIC known today) at load time, with the
+ * interface and reason in the message.
+ */
+static void offload_to(int ifindex, struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+
+	bpf_object__for_each_program(prog, obj)
+		bpf_program__set_ifindex(prog, ifindex);
+	bpf_object__for_each_map(map, obj)
+		bpf_map__set_ifindex(map, ifindex);
+}
+
 static int configure(const struct xg_attach_req *req, struct xg_loaded *l,
 		     struct xg_maps *running)
 {
@@ -259,6 +275,8 @@ static int configure(const struct xg_attach_req *req, struct xg_loaded *l,
 
 	if (!err)
 		err = prepare_maps(req, l, running);
+	if (!err && !req->mode_auto && req->mode == XG_MODE_HW)
+		offload_to(req->ifindex, l->obj);
 	if (!err && req->drop_unparsed) {
 		err = set_rodata_u8(l->obj, CFG_DROP_UNPARSED, 1);
 		if (err)
@@ -277,8 +295,12 @@ static int load_object(const struct xg_attach_req *req, struct xg_loaded *l)
 	int err = bpf_object__load(l->obj);
 
 	if (err) {
-		xg_err("interface %s: load %s%s: %s%s", req->ifname,
-		       XG_PROG_NAME_XDP, source_of(req), xg_strerror(err),
+		bool hw = !req->mode_auto && req->mode == XG_MODE_HW;
+
+		xg_err("interface %s: load %s%s%s: %s%s", req->ifname,
+		       XG_PROG_NAME_XDP, source_of(req),
+		       hw ? " for hw offload (the device refused the program or its per-CPU LRU maps)" : "",
+		       xg_strerror(err),
 		       xg_verbose ? "" : " (run 'xdpgate -v attach ...' for libbpf's log)");
 		return err;
 	}
