@@ -1,0 +1,131 @@
+"""Fixtures of the end-to-end suite: root check, leftover sweeper, one fresh
+veth topology per test, and the iproute2 pin directory lock.
+
+Everything a test creates is removed by its fixture's finalizer, pass or
+fail; the session sweeper catches what a killed run left behind.
+"""
+import fcntl
+import glob
+import json
+import os
+import subprocess
+import tempfile
+
+import pytest
+
+import xgcli
+import xgnet
+
+FOREIGN_PROG = b"""
+#include <linux/bpf.h>
+#define SEC(name) __attribute__((section(name), used))
+SEC("xdp") int xge_foreign(struct xdp_md *ctx) { return XDP_PASS; }
+char _license[] SEC("license") = "GPL";
+"""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def environment():
+    if os.geteuid() != 0:
+        pytest.exit("the end-to-end tests attach XDP programs: run them as root",
+                    returncode=1)
+    for path in (xgcli.XDPGATE, xgcli.XDP_OBJ):
+        if not os.path.exists(path):
+            pytest.exit("%s is missing: run make first" % path, returncode=1)
+    xgnet.sweep(include_own=False)
+    yield
+    left = xgnet.sweep(include_own=True)
+    assert not left, "fixtures left these behind: %s" % left
+
+
+@pytest.fixture
+def topo():
+    """A fresh gate/sender veth pair; gate in the root namespace."""
+    t = xgnet.Topology()
+    try:
+        t.setup()
+        yield t
+    finally:
+        t.teardown()
+
+
+@pytest.fixture
+def make_topo():
+    """Factory for tests that need more than one topology."""
+    made = []
+
+    def make():
+        t = xgnet.Topology()
+        made.append(t)
+        return t.setup()
+    try:
+        yield make
+    finally:
+        errors = []
+        for t in made:
+            try:
+                t.teardown()
+            except RuntimeError as e:
+                errors.append(str(e))
+        assert not errors, errors
+
+
+@pytest.fixture
+def attached(topo):
+    """topo with xdpgate attached in native mode."""
+    xgcli.xg_ok("attach", topo.gate, "--mode", "native")
+    return topo
+
+
+@pytest.fixture(scope="session")
+def foreign_obj():
+    """A trivial XDP program that is not xdpgate and pins nothing."""
+    with tempfile.TemporaryDirectory(prefix="xge-") as d:
+        src, obj = os.path.join(d, "foreign.c"), os.path.join(d, "foreign.o")
+        with open(src, "wb") as f:
+            f.write(FOREIGN_PROG)
+        subprocess.run([os.environ.get("CLANG", "clang-19"), "-O2", "-target",
+                        "bpf", "-c", src, "-o", obj], check=True)
+        yield obj
+
+
+def _xg_pins():
+    return sorted(glob.glob(os.path.join(xgnet.IPROUTE2_PIN_DIR, "xg_*")))
+
+
+def _maps_in_use(pins):
+    """Pinned maps some loaded program still references."""
+    used = set()
+    progs = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True,
+                           text=True, check=True).stdout
+    for p in json.loads(progs):
+        used.update(p.get("map_ids", []))
+    busy = []
+    for pin in pins:
+        out = subprocess.run(["bpftool", "-j", "map", "show", "pinned", pin],
+                             capture_output=True, text=True)
+        if out.returncode == 0 and json.loads(out.stdout).get("id") in used:
+            busy.append(pin)
+    return busy
+
+
+@pytest.fixture
+def iproute2_pins():
+    """iproute2 pins xdpgate's maps by name in one global directory, so two
+    runs would share counters. Serialise on a lock, start from no xg_* pins
+    (stale ones from a killed run are removed; live ones fail the test, since
+    exact counts cannot be promised then) and remove them afterwards.
+    """
+    with open("/run/xdpgate-e2e-iproute2.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        busy = _maps_in_use(_xg_pins())
+        if busy:
+            pytest.fail("xg_* maps pinned by iproute2 are in use by another "
+                        "program: %s" % busy)
+        for pin in _xg_pins():
+            os.unlink(pin)
+        try:
+            yield xgnet.IPROUTE2_PIN_DIR
+        finally:
+            for pin in _xg_pins():
+                os.unlink(pin)

@@ -1,0 +1,101 @@
+"""Running the xdpgate binary and reading back what it and the kernel say."""
+import json
+import os
+import subprocess
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+XDPGATE = os.environ.get("XDPGATE", os.path.join(REPO, "build", "xdpgate"))
+XDP_OBJ = os.environ.get("XDPGATE_OBJ",
+                         os.path.join(REPO, "build", "xdp", "xdpgate_xdp.bpf.o"))
+PROG_NAME = "xdpgate_xdp"
+MAP_NAMES = ("xg_src_v4", "xg_src_v6", "xg_actions", "xg_reasons")
+ACTIONS = ("pass", "drop", "redirect", "aborted")
+# xg_reason_names in headers/xdpgate_names.h, without "ok".
+REASONS = ("not_ip", "eth_trunc", "vlan_trunc", "vlan_too_deep", "ipv4_trunc",
+           "ipv4_bad_version", "ipv4_bad_ihl", "ipv4_bad_len", "ipv6_trunc",
+           "ipv6_bad_version", "ipv6_ext_trunc", "ipv6_ext_too_many",
+           "l4_trunc", "src_update_fail")
+NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+
+
+class CliError(AssertionError):
+    pass
+
+
+def xg(*args, prefix=(), timeout=30):
+    """Run xdpgate; return the CompletedProcess whatever the exit code."""
+    return subprocess.run(list(prefix) + [XDPGATE] + [str(a) for a in args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def xg_ok(*args):
+    p = xg(*args)
+    if p.returncode != 0:
+        raise CliError("xdpgate %s exited %d\nstdout: %s\nstderr: %s" % (
+            " ".join(map(str, args)), p.returncode, p.stdout, p.stderr))
+    return p
+
+
+def xg_json(*args):
+    p = xg_ok(*args, "--json")
+    try:
+        return json.loads(p.stdout)
+    except ValueError as e:
+        raise CliError("xdpgate %s --json printed invalid JSON (%s):\n%s" % (
+            " ".join(map(str, args)), e, p.stdout))
+
+
+def instance(ifname):
+    """This interface's entry of `xdpgate status --json`, or None."""
+    found = [i for i in xg_json("status")["instances"] if i["ifname"] == ifname]
+    assert len(found) <= 1, "status lists %s %d times" % (ifname, len(found))
+    return found[0] if found else None
+
+
+def stats(ifname, *extra):
+    doc = xg_json("stats", ifname, *extra)
+    ifs = doc["interfaces"]
+    assert [i["ifname"] for i in ifs] == [ifname], \
+        "stats %s reported interfaces %s" % (ifname, [i["ifname"] for i in ifs])
+    return ifs[0]
+
+
+def total_packets(ifc):
+    return sum(ifc["actions"][a]["packets"] for a in ACTIONS)
+
+
+def wait_stats(ifname, npackets, timeout=5.0):
+    """Poll stats until the actions add up to npackets (delivery through
+    veth NAPI is asynchronous), then wait one more short beat to catch any
+    packet beyond the expected ones. Returns the last reading.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        ifc = stats(ifname)
+        if total_packets(ifc) >= npackets or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    time.sleep(0.1)
+    return stats(ifname)
+
+
+def link_xdp(ifname):
+    """(mode, prog id) as iproute2 reports them; mode is None when no XDP
+    program is attached, else "xdp", "xdpgeneric", "xdpoffload" or "xdpmulti".
+    """
+    p = subprocess.run(["ip", "-d", "-j", "link", "show", "dev", ifname],
+                       capture_output=True, text=True, check=True)
+    link = json.loads(p.stdout)[0]
+    xdp = link.get("xdp")
+    if not xdp:
+        return None, None
+    names = {1: "xdp", 2: "xdpgeneric", 3: "xdpoffload", 4: "xdpmulti"}
+    mode = names.get(xdp.get("mode"), str(xdp.get("mode")))
+    prog = xdp.get("prog") or {}
+    return mode, prog.get("id")
+
+
+def link_text(ifname):
+    return subprocess.run(["ip", "-d", "link", "show", "dev", ifname],
+                          capture_output=True, text=True, check=True).stdout
