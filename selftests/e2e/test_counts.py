@@ -200,3 +200,18 @@ def test_stats_all_interfaces(make_topo):
     assert (every[t1.gate]["mode"], every[t2.gate]["mode"]) == ("native", "skb")
     listed = [i["ifname"] for i in xg_json("status")["instances"]]
     assert t1.gate in listed and t2.gate in listed
+
+
+def test_top_defaults(attached):
+    """JSON lists every source unless --top; the table stops at 20 rows."""
+    t = attached
+    plan = {"192.0.2.%d" % (100 + i): [64 + i] * (1 + i % 3) for i in range(25)}
+    pkts = traffic.flows(plan)
+    t.send(pkts)
+    ifc = wait_stats(t.gate, len(pkts))
+    assert traffic.reported(ifc) == traffic.per_source(plan)
+    assert ifc["sources_total"] == 25
+    rows = _rows(xg_ok("stats", t.gate).stdout, list(plan))
+    assert sum(r is not None for r in rows.values()) == 20, rows
+    rows = _rows(xg_ok("stats", t.gate, "--top", "25").stdout, list(plan))
+    assert None not in rows.values()
