@@ -72,6 +72,9 @@ static const char *const via_req_names[] = {
 
 static int parse_via(const char *s, struct xg_attach_req *req)
 {
+	/* status prints the kind as "bpf_link"; accept that spelling back. */
+	if (!strcmp(s, "bpf_link"))
+		s = via_req_names[XG_VIA_REQ_LINK];
 	for (size_t i = 0; i < sizeof(via_req_names) / sizeof(via_req_names[0]); i++) {
 		if (!strcmp(s, via_req_names[i])) {
 			req->via = (enum xg_via_req)i;
