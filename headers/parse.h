@@ -10,7 +10,8 @@
  * pkt_len is the full length of the packet, which can exceed data_end - data
  * when only part of the packet is directly readable (TC on a non-linear skb,
  * XDP multi-buffer). Length fields are checked against it, reads against
- * data_end.
+ * data_end, and headers after the IP header against the IP length too, so
+ * Ethernet padding after a short packet is never parsed as a header.
  */
 #ifndef XDPGATE_PARSE_H
 #define XDPGATE_PARSE_H
@@ -26,6 +27,15 @@
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* clang unrolls the bounded loops for the verifier; gcc (host build) does
+ * not know the pragma and would fail -Werror=unknown-pragmas.
+ */
+#ifdef __clang__
+#define XG_UNROLL _Pragma("unroll")
+#else
+#define XG_UNROLL
 #endif
 
 /* Numeric protocol values, so this header does not depend on which of
@@ -89,9 +99,11 @@ static __always_inline int xg_is_ipv6_ext(__u8 nexthdr)
 }
 
 /* Ports for TCP/UDP, type and code for ICMP; other protocols carry neither.
- * Never called for a later fragment, which has no L4 header.
+ * Never called for a later fragment, which has no L4 header. room is what
+ * is left of the IP packet: the header must fit in it, not only in the
+ * frame, or Ethernet padding after a short packet would be read as ports.
  */
-static __always_inline int xg_parse_l4(void *pos, void *data_end,
+static __always_inline int xg_parse_l4(void *pos, void *data_end, __u32 room,
 				       struct xg_pkt_meta *m)
 {
 	switch (m->l4_proto) {
@@ -103,7 +115,7 @@ static __always_inline int xg_parse_l4(void *pos, void *data_end,
 		 */
 		int need = m->l4_proto == XG_IPPROTO_TCP ? 20 : 8;
 
-		if (pos + need > data_end)
+		if ((__u32)need > room || pos + need > data_end)
 			return XG_PARSE_L4_TRUNC;
 		m->sport = bpf_ntohs(p->source);
 		m->dport = bpf_ntohs(p->dest);
@@ -113,7 +125,7 @@ static __always_inline int xg_parse_l4(void *pos, void *data_end,
 	case XG_IPPROTO_ICMPV6: {
 		struct xg_icmp_start *ic = pos;
 
-		if ((void *)(ic + 1) > data_end)
+		if (sizeof(*ic) > room || (void *)(ic + 1) > data_end)
 			return XG_PARSE_L4_TRUNC;
 		m->icmp_type = ic->type;
 		m->icmp_code = ic->code;
@@ -163,14 +175,14 @@ static __always_inline int xg_parse_ipv4(void *data, void *pos, void *data_end,
 	m->l4_off = (__u16)(pos - data);
 	if (m->frag == XG_FRAG_LATER)
 		return XG_PARSE_OK;
-	return xg_parse_l4(pos, data_end, m);
+	return xg_parse_l4(pos, data_end, tot_len - hlen, m);
 }
 
 static __always_inline int xg_parse_ipv6(void *data, void *pos, void *data_end,
 					 __u32 pkt_len, struct xg_pkt_meta *m)
 {
 	struct ipv6hdr *ip6 = pos;
-	__u32 l3_len, avail;
+	__u32 l3_len, avail, left;
 	__u8 nexthdr;
 	int i;
 
@@ -189,25 +201,28 @@ static __always_inline int xg_parse_ipv6(void *data, void *pos, void *data_end,
 	__builtin_memcpy(m->daddr, &ip6->daddr, 16);
 	nexthdr = ip6->nexthdr;
 	pos += sizeof(*ip6);
+	/* Headers must fit in the payload length, not only in the frame. */
+	left = l3_len - sizeof(*ip6);
 
-#pragma unroll
+	XG_UNROLL
 	for (i = 0; i < IPV6_EXT_MAX; i++) {
 		struct xg_ipv6_opt_hdr *oh = pos;
 		__u32 len;
 
 		if (!xg_is_ipv6_ext(nexthdr))
 			break;
-		if ((void *)(oh + 1) > data_end)
+		if (sizeof(*oh) > left || (void *)(oh + 1) > data_end)
 			return XG_PARSE_IPV6_EXT_TRUNC;
 		if (nexthdr == XG_IPPROTO_FRAGMENT) {
 			struct xg_ipv6_frag_hdr *fh = pos;
 			__u16 fo;
 
-			if ((void *)(fh + 1) > data_end)
+			if (sizeof(*fh) > left || (void *)(fh + 1) > data_end)
 				return XG_PARSE_IPV6_EXT_TRUNC;
 			fo = bpf_ntohs(fh->frag_off);
 			nexthdr = fh->nexthdr;
 			pos += sizeof(*fh);
+			left -= sizeof(*fh);
 			m->ext_count++;
 			if (fo & 0xfff8) {
 				/* What follows is the middle of a payload:
@@ -226,10 +241,11 @@ static __always_inline int xg_parse_ipv6(void *data, void *pos, void *data_end,
 			len = ((__u32)oh->hdrlen + 2) * 4;
 		else
 			len = ((__u32)oh->hdrlen + 1) * 8;
-		if (pos + len > data_end)
+		if (len > left || pos + len > data_end)
 			return XG_PARSE_IPV6_EXT_TRUNC;
 		nexthdr = oh->nexthdr;
 		pos += len;
+		left -= len;
 		m->ext_count++;
 	}
 	if (xg_is_ipv6_ext(nexthdr))
@@ -237,7 +253,7 @@ static __always_inline int xg_parse_ipv6(void *data, void *pos, void *data_end,
 
 	m->l4_proto = nexthdr;
 	m->l4_off = (__u16)(pos - data);
-	return xg_parse_l4(pos, data_end, m);
+	return xg_parse_l4(pos, data_end, left, m);
 }
 
 static __always_inline int xg_parse_frame(void *data, void *data_end,
@@ -253,7 +269,7 @@ static __always_inline int xg_parse_frame(void *data, void *data_end,
 	proto = bpf_ntohs(eth->h_proto);
 	pos += sizeof(*eth);
 
-#pragma unroll
+	XG_UNROLL
 	for (i = 0; i < VLAN_MAX_DEPTH; i++) {
 		struct xg_vlan_hdr *vh = pos;
 
