@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A small harness in the style of the kernel's BPF selftests: one
+ * test_<name>() per area, subtests inside it, and ASSERT_* checks that say
+ * what failed (expression, expected, actual and the packet it was about).
+ * Every check is counted; main() prints "N passed, N failed" and exits
+ * non-zero when anything failed.
+ */
+#ifndef XG_TEST_H
+#define XG_TEST_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct xg_test_state {
+	unsigned long passed;
+	unsigned long failed;
+	unsigned long sub_passed; /* checks of the running subtest */
+	unsigned long sub_failed;
+	unsigned long printed;    /* failure lines shown in this subtest */
+	const char *test;
+	const char *subtest;
+};
+
+extern struct xg_test_state xg_t;
+
+/* One failing corpus bug can fail thousands of truncated packets the same
+ * way; show the first lines of each subtest and count the rest.
+ */
+#define XG_MAX_FAIL_LINES 25
+
+void xg_subtest_start(const char *name);
+void xg_subtest_end(void);
+/* Counts one check; a failure also counts towards the lines shown. */
+bool xg_check(bool ok, const char *file, int line);
+/* Whether the latest failure is among the lines shown. */
+bool xg_fail_shown(void);
+
+/* Kept fast on the pass path: a failure line is formatted only on failure. */
+#define ASSERT_EQ(actual, expected, pkt)                                       \
+	({                                                                     \
+		unsigned long long ___a = (unsigned long long)(actual);        \
+		unsigned long long ___e = (unsigned long long)(expected);      \
+		bool ___ok = ___a == ___e;                                     \
+		if (!xg_check(___ok, __FILE__, __LINE__) && xg_fail_shown())   \
+			printf("  FAIL %s/%s: %s: %s: expected %llu (0x%llx), got %llu (0x%llx)  [%s:%d]\n", \
+			       xg_t.test, xg_t.subtest, (pkt), #actual, ___e,  \
+			       ___e, ___a, ___a, __FILE__, __LINE__);          \
+		___ok;                                                         \
+	})
+
+#define ASSERT_TRUE(cond, pkt)                                                 \
+	({                                                                     \
+		bool ___ok = !!(cond);                                         \
+		if (!xg_check(___ok, __FILE__, __LINE__) && xg_fail_shown())   \
+			printf("  FAIL %s/%s: %s: expected true: %s  [%s:%d]\n", \
+			       xg_t.test, xg_t.subtest, (pkt), #cond,          \
+			       __FILE__, __LINE__);                            \
+		___ok;                                                         \
+	})
+
+/* libbpf calls: 0 (or a valid fd/pointer) expected; prints errno text. */
+#define ASSERT_OK(err, what)                                                   \
+	({                                                                     \
+		long ___err = (long)(err);                                     \
+		bool ___ok = ___err == 0;                                      \
+		if (!xg_check(___ok, __FILE__, __LINE__) && xg_fail_shown())   \
+			printf("  FAIL %s/%s: %s: %s returned %ld (%s)  [%s:%d]\n", \
+			       xg_t.test, xg_t.subtest, (what), #err, ___err,  \
+			       strerror(___err < 0 ? (int)-___err : (int)___err), \
+			       __FILE__, __LINE__);                            \
+		___ok;                                                         \
+	})
+
+#define ASSERT_PTR_OK(ptr, what)                                               \
+	({                                                                     \
+		const void *___p = (ptr);                                      \
+		bool ___ok = ___p != NULL;                                     \
+		if (!xg_check(___ok, __FILE__, __LINE__) && xg_fail_shown())   \
+			printf("  FAIL %s/%s: %s: %s is NULL (%s)  [%s:%d]\n", \
+			       xg_t.test, xg_t.subtest, (what), #ptr,          \
+			       strerror(errno), __FILE__, __LINE__);           \
+		___ok;                                                         \
+	})
+
+/* The tests, one per file. */
+void test_corpus(void);
+void test_parse_host(void);
+void test_parse_bpf(void);
+void test_xdp_dataplane(void);
+
+#endif /* XG_TEST_H */
