@@ -56,15 +56,15 @@ enum xg_reason {
 	XG_PARSE_ETH_TRUNC,      /* shorter than an Ethernet header */
 	XG_PARSE_VLAN_TRUNC,     /* VLAN tag cut short */
 	XG_PARSE_VLAN_TOO_DEEP,  /* more than VLAN_MAX_DEPTH tags */
-	XG_PARSE_IPV4_TRUNC,     /* shorter than 20 bytes of IPv4 */
+	XG_PARSE_IPV4_TRUNC,     /* header, options or tot_len past what arrived */
 	XG_PARSE_IPV4_BAD_VER,   /* ethertype IPv4, version field not 4 */
-	XG_PARSE_IPV4_BAD_IHL,   /* ihl < 5, or options past the packet */
-	XG_PARSE_IPV4_BAD_LEN,   /* tot_len < header, or > what arrived */
-	XG_PARSE_IPV6_TRUNC,     /* shorter than 40 bytes of IPv6 */
+	XG_PARSE_IPV4_BAD_IHL,   /* ihl < 5 */
+	XG_PARSE_IPV4_BAD_LEN,   /* tot_len smaller than the header (ihl * 4) */
+	XG_PARSE_IPV6_TRUNC,     /* header or payload_len past what arrived */
 	XG_PARSE_IPV6_BAD_VER,   /* ethertype IPv6, version field not 6 */
-	XG_PARSE_IPV6_EXT_TRUNC, /* an extension header cut short */
+	XG_PARSE_IPV6_EXT_TRUNC, /* an extension header past payload_len or the frame */
 	XG_PARSE_IPV6_EXT_TOO_MANY, /* more than IPV6_EXT_MAX headers */
-	XG_PARSE_L4_TRUNC,       /* TCP/UDP/ICMP header cut short */
+	XG_PARSE_L4_TRUNC,       /* TCP/UDP/ICMP header past the IP length or frame */
 	XG_RSN_SRC_UPDATE_FAIL,  /* per-source map refused an insert */
 	XG_RSN__MAX,
 };
