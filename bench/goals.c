@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Goals from issue 3:
+ * - hot path: xdpgate <= 0.75x xdp-filter dny_ip, and <= floor + 20 ns;
+ * - sources: at 1e6 sources, excess over floor <= 1.2x the bare counter's;
+ * - readout: 1M entries in <= 0.5 s and >= 10x faster than bpftool;
+ * - rules and socket layer: not measurable until they are built.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "goals.h"
+
+const char *bench_goal_state(enum goal_state s)
+{
+	return s == GOAL_MET ? "met" : s == GOAL_MISSED ? "MISSED" :
+						       "not measured";
+}
+
+static struct bench_goal *next_goal(struct bench_goal *g, int *n, int max,
+				    const char *name, const char *limit)
+{
+	struct bench_goal *x;
+
+	if (*n >= max)
+		return NULL;
+	x = &g[(*n)++];
+	memset(x, 0, sizeof(*x));
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	snprintf(x->limit, sizeof(x->limit), "%s", limit);
+	x->state = GOAL_NOT_MEASURED;
+	return x;
+}
+
+/* measured <= limit: met, with the margin in unit. */
+static void judge(struct bench_goal *x, double val, double limit,
+		  const char *fmt_unit)
+{
+	x->state = val <= limit ? GOAL_MET : GOAL_MISSED;
+	if (val <= limit)
+		snprintf(x->margin, sizeof(x->margin), "%.2f%s to spare",
+			 limit - val, fmt_unit);
+	else
+		snprintf(x->margin, sizeof(x->margin), "over by %.2f%s",
+			 val - limit, fmt_unit);
+}
+
+static const struct bench_row *row(const struct bench_run *r, const char *sc,
+				   const char *group, const char *prog)
+{
+	int i = bench_find_row((struct bench_run *)r, sc, group, prog);
+
+	if (i < 0 || r->rows[i].status != BENCH_MEASURED)
+		return NULL;
+	return &r->rows[i];
+}
+
+static void hot_goals(const struct bench_run *r, const char *pkt,
+		      struct bench_goal *g, int *n, int max)
+{
+	const struct bench_row *x = row(r, "hotpath", pkt, "xdpgate-count");
+	struct bench_summary s;
+	struct bench_goal *a, *b;
+	char name[96];
+
+	snprintf(name, sizeof(name), "hot path %s: vs xdp-filter dny_ip", pkt);
+	a = next_goal(g, n, max, name, "<= 0.75x");
+	snprintf(name, sizeof(name), "hot path %s: over the floor", pkt);
+	b = next_goal(g, n, max, name, "<= 20 ns");
+	if (!x || !a || !b)
+		return;
+	bench_summarize(r, x, &s);
+	if (s.has_peer) {
+		snprintf(a->measured, sizeof(a->measured), "%.2fx", s.ratio_peer);
+		judge(a, s.ratio_peer, 0.75, "x");
+	}
+	if (s.has_floor) {
+		snprintf(b->measured, sizeof(b->measured), "+%.1f ns",
+			 s.excess_floor);
+		judge(b, s.excess_floor, 20, " ns");
+	}
+}
+
+static void source_goal(const struct bench_run *r, const char *mix,
+			const char *prog, struct bench_goal *g, int *n, int max)
+{
+	const struct bench_row *x = row(r, "sources", mix, prog);
+	const struct bench_row *b = row(r, "sources", mix, "bare-percpu-hash");
+	struct bench_summary sx, sb;
+	struct bench_goal *a;
+	char name[96];
+	double ratio;
+
+	snprintf(name, sizeof(name), "sources %s: %s excess vs bare counter's",
+		 mix, prog);
+	a = next_goal(g, n, max, name, "<= 1.2x");
+	if (!a || !x || !b)
+		return;
+	bench_summarize(r, x, &sx);
+	bench_summarize(r, b, &sb);
+	if (!sx.has_floor || !sb.has_floor || sb.excess_floor <= 0)
+		return;
+	ratio = sx.excess_floor / sb.excess_floor;
+	snprintf(a->measured, sizeof(a->measured), "%.2fx (+%.1f vs +%.1f ns)",
+		 ratio, sx.excess_floor, sb.excess_floor);
+	judge(a, ratio, 1.2, "x");
+}
+
+static void readout_goals(const struct bench_run *r, struct bench_goal *g,
+			  int *n, int max)
+{
+	const struct bench_row *x = row(r, "readout", "1M-entries", "xdpgate-reader");
+	const struct bench_row *b = row(r, "readout", "1M-entries", "bpftool-map-dump");
+	struct bench_goal *a = next_goal(g, n, max, "readout 1M entries: time",
+					 "<= 0.5 s");
+	struct bench_goal *c = next_goal(g, n, max,
+					 "readout 1M entries: speedup vs bpftool",
+					 ">= 10x");
+	struct bench_summary sx, sb;
+
+	if (!x || !a || !c)
+		return;
+	bench_summarize(r, x, &sx);
+	snprintf(a->measured, sizeof(a->measured), "%.3f s", sx.median);
+	judge(a, sx.median, 0.5, " s");
+	if (!b)
+		return;
+	bench_summarize(r, b, &sb);
+	if (sx.median <= 0)
+		return;
+	snprintf(c->measured, sizeof(c->measured), "%.1fx", sb.median / sx.median);
+	/* judged as 10/speedup <= 1 so "over by" reads in the same unit */
+	c->state = sb.median / sx.median >= 10 ? GOAL_MET : GOAL_MISSED;
+	snprintf(c->margin, sizeof(c->margin), "bpftool %.2f s", sb.median);
+}
+
+int bench_goals(const struct bench_run *r, struct bench_goal *g, int max)
+{
+	int n = 0;
+
+	hot_goals(r, "ipv4-udp-64", g, &n, max);
+	hot_goals(r, "ipv6-udp-78", g, &n, max);
+	source_goal(r, "uniform-1e6", "xdpgate-count", g, &n, max);
+	source_goal(r, "uniform-1e6", "xdpgate-count-sized", g, &n, max);
+	source_goal(r, "zipf-1e6", "xdpgate-count", g, &n, max);
+	source_goal(r, "zipf-1e6", "xdpgate-count-sized", g, &n, max);
+	readout_goals(r, g, &n, max);
+	next_goal(g, &n, max, "rules: 1M rules vs 10 rules", "<= 1.10x");
+	next_goal(g, &n, max, "socket layer: tracepoint backend", "<= 10 ns/call");
+	return n;
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Scenario 5, readout: sum 1M per-CPU source entries with xdpgate's own
+ * reader (loader/percpu_read.h, batch lookups), against
+ * `bpftool map dump id N` of the same map. The map is a private, unpinned
+ * xg_src_v4 filled from user space with batch updates.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench.h"
+#include "programs.h"
+#include "runner.h"
+#include "log.h"
+#include "percpu_read.h"
+#include "util.h"
+
+#define CHUNK 65536
+
+static int fill(int fd, __u32 entries)
+{
+	int ncpu = xg_nr_cpus();
+	__u32 *keys = calloc(CHUNK, sizeof(*keys));
+	struct xg_src_stats *vals = calloc((size_t)CHUNK * ncpu, sizeof(*vals));
+	__u32 done = 0, n, i;
+	int err = 0;
+
+	if (!keys || !vals)
+		err = -ENOMEM;
+	for (i = 0; !err && i < (__u32)CHUNK * ncpu; i++)
+		vals[i] = (struct xg_src_stats){ .packets = 1, .bytes = 64,
+						 .last_seen_ns = 1 };
+	while (!err && done < entries) {
+		n = entries - done < CHUNK ? entries - done : CHUNK;
+		for (i = 0; i < n; i++)
+			keys[i] = htonl(0x0a000000U + done + i);
+		LIBBPF_OPTS(bpf_map_batch_opts, bo);
+		if (bpf_map_update_batch(fd, keys, vals, &n, &bo))
+			err = -errno;
+		done += n;
+	}
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int row_for(struct bench_run *r, const char *group, const char *prog)
+{
+	return bench_add_row(r, "readout", group, prog, BENCH_SECONDS);
+}
+
+int bench_readout(struct bench_run *r)
+{
+	struct bench_opts *o = r->opts;
+	__u32 entries = o->quick || o->selftest ? 100000 : 1000000;
+	struct bench_load_cfg cfg = { .bpffs = r->bpffs,
+				      .max_sources = entries + entries / 4 };
+	struct bench_prog *p = bench_prog_by_name("xdpgate-count-sized");
+	const char *group = entries == 1000000 ? "1M-entries" : "100k-entries";
+	int reader, tool, fd, round, err, tool_rounds;
+	struct bpf_map_info info = { 0 };
+	__u32 info_len = sizeof(info);
+	char cmd[128];
+
+	if (bench_load(p, &cfg))
+		return -1;
+	fd = bench_prog_map_fd(p, "xg_src_v4");
+	err = fd < 0 ? -ENOENT : fill(fd, entries);
+	if (!err && bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		err = -errno;
+	if (err) {
+		xg_err("readout: fill xg_src_v4 with %u entries: %s", entries,
+		       strerror(-err));
+		bench_prog_unload(p);
+		return -1;
+	}
+	reader = row_for(r, group, "xdpgate-reader");
+	tool = row_for(r, group, "bpftool-map-dump");
+	r->rows[reader].floor_row = -1;
+	snprintf(r->rows[reader].note, BENCH_NOTE_LEN,
+		 "xg_read_sources() on xg_src_v4, %u entries x %d CPUs",
+		 entries, xg_nr_cpus());
+	snprintf(r->rows[tool].note, BENCH_NOTE_LEN,
+		 "bpftool map dump id %u > /dev/null", info.id);
+	snprintf(cmd, sizeof(cmd), "bpftool map dump id %u > /dev/null", info.id);
+	/* bpftool takes ~20 s per 1M-entry dump: two rounds keep make bench
+	 * inside its 5 minutes (one in --quick).
+	 */
+	tool_rounds = o->quick ? 1 : 2;
+
+	for (round = 0; round < o->rounds; round++) {
+		struct xg_source_row *rows = NULL;
+		struct bench_sample s = { 0 };
+		size_t n = 0;
+		double t0 = now_ns();
+		int got = xg_read_sources(fd, AF_INET, &rows, &n);
+
+		s.ns = (now_ns() - t0) / 1e9;
+		s.wall_ns = s.ns;
+		free(rows);
+		if (got != (int)entries) {
+			bench_row_note(&r->rows[reader], BENCH_FAILED,
+				       "reader returned %d of %u entries", got,
+				       entries);
+			break;
+		}
+		bench_record(&r->rows[reader], &s, 0);
+		if (o->selftest) {
+			bench_check(true, "xdpgate-reader",
+				    "%u entries read and summed", entries);
+			break;
+		}
+		if (round < tool_rounds) {
+			t0 = now_ns();
+			if (system(cmd)) {
+				bench_row_note(&r->rows[tool], BENCH_FAILED,
+					       "'%s' failed", cmd);
+				continue;
+			}
+			s.ns = (now_ns() - t0) / 1e9;
+			s.wall_ns = s.ns;
+			bench_record(&r->rows[tool], &s, 0);
+		}
+		fprintf(stderr, "\rreadout: round %d/%d", round + 1, o->rounds);
+	}
+	fprintf(stderr, "\n");
+	if (o->selftest && r->rows[reader].status != BENCH_MEASURED)
+		bench_check(false, "xdpgate-reader", "%s", r->rows[reader].note);
+	bench_prog_unload(p);
+	return 0;
+}
