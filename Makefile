@@ -51,7 +51,7 @@ BENCH_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRCS))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps demo test test-c test-e2e bench clean
+.PHONY: all deps demo test test-c test-e2e test-bench bench clean
 all: $(BUILD)/xdpgate
 
 deps:
@@ -105,13 +105,19 @@ $(BUILD)/xdpgate-bench: $(BENCH_OBJS) $(LIBXG)
 demo: $(BUILD)/xdpgate
 	$(Q)scripts/demo.sh
 
-test: test-c test-e2e
+# pytest runs last so its summary closes the output.
+test: test-bench test-c test-e2e
 
 test-c: $(BUILD)/test_xdpgate $(BPF_OBJS)
 	$(Q)$(BUILD)/test_xdpgate
 
 test-e2e: $(BUILD)/xdpgate $(BPF_OBJS)
 	$(Q)$(PYTHON) -m pytest -q selftests/e2e
+
+# Smoke check, not a measurement: every benchmark program really processed
+# the packets it was timed on.
+test-bench: $(BUILD)/xdpgate-bench
+	$(Q)$(BUILD)/xdpgate-bench --quick --selftest
 
 bench: $(BUILD)/xdpgate-bench $(BUILD)/xdpgate
 	$(Q)bench/run.sh
