@@ -11,7 +11,9 @@ BPFTOOL  ?= bpftool
 CC       ?= gcc
 PYTHON   ?= /usr/bin/python3
 ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+# Asked of $(CC) on first use, in a recipe, so after deps.sh installed it:
+# on a fresh machine a parse-time $(shell) would get "" and -I/usr/include/.
+MULTIARCH = $(eval MULTIARCH := $$(shell $$(CC) -print-multiarch 2>/dev/null))$(MULTIARCH)
 
 ifeq ($(V),1)
 Q =
@@ -22,7 +24,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 # BPF side: UAPI headers for packet programs, vmlinux.h for CO-RE ones.
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
+BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 	-Wall -Werror -Iheaders -I$(BUILD) -I/usr/include/$(MULTIARCH) -MMD -MP
 
 # User side.
@@ -105,19 +107,27 @@ $(BUILD)/xdpgate-bench: $(BENCH_OBJS) $(LIBXG)
 demo: $(BUILD)/xdpgate
 	$(Q)scripts/demo.sh
 
-# pytest runs last so its summary closes the output.
-test: test-bench test-c test-e2e
-
-test-c: $(BUILD)/test_xdpgate $(BPF_OBJS)
-	$(Q)$(BUILD)/test_xdpgate
-
-test-e2e: $(BUILD)/xdpgate $(BPF_OBJS)
-	$(Q)$(PYTHON) -m pytest -q selftests/e2e
-
+TEST_C     = $(BUILD)/test_xdpgate
+TEST_E2E   = $(PYTHON) -m pytest -q selftests/e2e
 # Smoke check, not a measurement: every benchmark program really processed
 # the packets it was timed on.
+TEST_BENCH = $(BUILD)/xdpgate-bench --quick --selftest
+
+# One after the other even under make -j (as prerequisites they would run
+# at once, the outputs mixed); pytest last so its summary closes the output.
+test: $(BUILD)/xdpgate-bench $(BUILD)/test_xdpgate $(BUILD)/xdpgate $(BPF_OBJS)
+	$(Q)$(TEST_BENCH)
+	$(Q)$(TEST_C)
+	$(Q)$(TEST_E2E)
+
+test-c: $(BUILD)/test_xdpgate $(BPF_OBJS)
+	$(Q)$(TEST_C)
+
+test-e2e: $(BUILD)/xdpgate $(BPF_OBJS)
+	$(Q)$(TEST_E2E)
+
 test-bench: $(BUILD)/xdpgate-bench
-	$(Q)$(BUILD)/xdpgate-bench --quick --selftest
+	$(Q)$(TEST_BENCH)
 
 bench: $(BUILD)/xdpgate-bench $(BUILD)/xdpgate
 	$(Q)bench/run.sh
