@@ -11,9 +11,33 @@
 
 bool xg_verbose;
 
+/* The kernel's extended ack behind a netlink error (e.g. "veth: Peer MTU
+ * is too large to set XDP" behind ERANGE) reaches us only through
+ * libbpf's print callback: keep the last one for xg_strerror, -v or not.
+ */
+#define KERNEL_MSG_TAG "libbpf: Kernel error message: "
+static char kernel_line[256]; /* "" or the whole line, tag included */
+#define kernel_msg (kernel_line + strlen(KERNEL_MSG_TAG))
+
+static void keep_kernel_msg(const char *fmt, va_list ap)
+{
+	size_t n;
+	va_list cp;
+
+	if (strncmp(fmt, KERNEL_MSG_TAG, strlen(KERNEL_MSG_TAG)))
+		return;
+	va_copy(cp, ap);
+	vsnprintf(kernel_line, sizeof(kernel_line), fmt, cp);
+	va_end(cp);
+	n = strlen(kernel_line);
+	while (n && kernel_line[n - 1] == '\n')
+		kernel_line[--n] = '\0';
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
+	keep_kernel_msg(fmt, ap);
 	if (level == LIBBPF_DEBUG && !xg_verbose)
 		return 0;
 	if (!xg_verbose)
@@ -69,12 +93,18 @@ void xg_debug(const char *fmt, ...)
 
 const char *xg_strerror(int err)
 {
-	static __thread char buf[256];
+	static __thread char buf[256], out[sizeof(buf) + sizeof(kernel_line) + 16];
+	const char *reason = buf;
 
 	if (err > 0)
 		err = -err;
 	/* libxdp knows its own codes and falls back to strerror for errno */
-	if (libxdp_strerror(err, buf, sizeof(buf)) == 0)
-		return buf;
-	return strerror(-err);
+	if (libxdp_strerror(err, buf, sizeof(buf)))
+		reason = strerror(-err);
+	if (!*kernel_line)
+		return reason;
+	/* The kernel's own words belong to this error: use them once. */
+	snprintf(out, sizeof(out), "%s (kernel: %s)", reason, kernel_msg);
+	kernel_line[0] = '\0';
+	return out;
 }

@@ -15,7 +15,9 @@ void xg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* strerror for libbpf (-errno) and libxdp (its own codes) returns. */
+/* strerror for libbpf (-errno) and libxdp (its own codes) returns, with
+ * the kernel's extended ack appended when libbpf reported one since.
+ */
 const char *xg_strerror(int err);
 
 #endif
