@@ -185,11 +185,22 @@ static int do_attach(struct xg_attach_req *req)
 	struct xg_instance now;
 	struct xg_attached a;
 	struct xg_loaded l;
-	char dir[XG_PATH_MAX];
+	char dir[XG_PATH_MAX], name[IF_NAMESIZE + 16];
 	enum xg_xdp_mode mode = req->mode;
+	int owner;
 
-	if (xg_pin_dir(req->ifname, dir, sizeof(dir)) ||
-	    xg_load(req, dir, NULL, &l))
+	if (xg_pin_dir(req->ifname, dir, sizeof(dir)))
+		return 1;
+	if ((owner = xg_pin_dir_owner(dir, req->ifindex))) {
+		if (!if_indextoname(owner, name))
+			snprintf(name, sizeof(name), "ifindex %d", owner);
+		xg_err("interface %s: attach %s: %s holds the pins of xdpgate "
+		       "running on %s (renamed?); leaving them alone: run "
+		       "'xdpgate detach %s' first", req->ifname, XG_PROG_NAME_XDP,
+		       dir, name, name);
+		return 1;
+	}
+	if (xg_load(req, dir, NULL, &l))
 		return 1;
 	if (xg_xdp_attach(req, l.prog_fd, l.pin_dir, &a)) {
 		xg_load_undo(&l);
@@ -349,19 +360,18 @@ int cmd_attach(int argc, char **argv)
 		 XG_PROG_NAME_XDP);
 	if (xg_require_root(what))
 		return 1;
-	warn_private_bpffs(req.ifname);
-	if (xg_ensure_bpffs())
-		return 1;
 	req.ifindex = strlen(req.ifname) < IF_NAMESIZE ? (int)if_nametoindex(req.ifname) : 0;
 	if (!req.ifindex) {
 		xg_err("interface %s: attach %s: no such interface", req.ifname,
 		       XG_PROG_NAME_XDP);
 		return 1;
 	}
+	/* Lock first: two loaders mounting bpffs at once would stack two. */
 	lock = xg_lock("attach");
 	if (lock < 0)
 		return 1;
-	ret = attach_locked(&req, replace);
+	warn_private_bpffs(req.ifname);
+	ret = xg_ensure_bpffs() ? 1 : attach_locked(&req, replace);
 	xg_unlock(lock);
 	return ret;
 }

@@ -59,6 +59,13 @@ static int remove_iproute2_pins(char *msg, size_t len)
 	char path[XG_PATH_MAX * 2];
 	int n = xg_find_instances(NULL, &all), err = 0;
 
+	if (n < 0) {
+		/* Unknown who else uses them: keeping beats breaking another. */
+		snprintf(msg, len, "kept its maps in %s: cannot tell whether "
+			 "xdpgate elsewhere uses them (%s)", XG_IPROUTE2_PIN_DIR,
+			 xg_strerror(n));
+		return 0;
+	}
 	for (int i = 0; i < n; i++) {
 		if (!strcmp(all[i].pin_dir, XG_IPROUTE2_PIN_DIR)) {
 			snprintf(msg, len, "kept its maps in %s: xdpgate on %s uses them",
@@ -79,6 +86,23 @@ static int remove_iproute2_pins(char *msg, size_t len)
 	return err;
 }
 
+/* Is dir the pin directory of xdpgate on another (renamed) interface? */
+static bool pins_of_other(const char *ifname, int ifindex, const char *dir,
+			  bool fatal)
+{
+	char name[IF_NAMESIZE + 16];
+	int owner = xg_pin_dir_owner(dir, ifindex);
+
+	if (!owner)
+		return false;
+	if (!if_indextoname(owner, name))
+		snprintf(name, sizeof(name), "ifindex %d", owner);
+	(fatal ? xg_err : xg_warn)("interface %s: %s holds the pins of xdpgate "
+				   "running on %s (renamed?); left alone",
+				   ifname, dir, name);
+	return true;
+}
+
 static int detach_instance(const struct xg_instance *in, const char *dir)
 {
 	char msg[XG_PATH_MAX + 96] = "no pins to remove";
@@ -89,7 +113,7 @@ static int detach_instance(const struct xg_instance *in, const char *dir)
 	if (!strcmp(in->pin_dir, XG_IPROUTE2_PIN_DIR))
 		err = remove_iproute2_pins(msg, sizeof(msg));
 	/* Ours, or stale ones left next to an iproute2 or unpinned instance. */
-	if (dir_exists(dir)) {
+	if (dir_exists(dir) && !pins_of_other(in->ifname, in->ifindex, dir, false)) {
 		err |= xg_remove_pin_dir(dir);
 		if (!strcmp(in->pin_dir, XG_IPROUTE2_PIN_DIR))
 			snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
@@ -124,7 +148,7 @@ static int detach_locked(const char *ifname)
 	if (other)
 		xg_prog_name_by_id(other, name, sizeof(name));
 	if (dir_exists(dir)) {
-		if (xg_remove_pin_dir(dir))
+		if (pins_of_other(ifname, ifindex, dir, true) || xg_remove_pin_dir(dir))
 			return 1;
 		printf("xdpgate: %s: xdpgate was not attached; removed stale pins in %s",
 		       ifname, dir);

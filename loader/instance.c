@@ -137,6 +137,25 @@ int xg_xdp_link_fd(int ifindex)
 	return -ENOENT;
 }
 
+int xg_pin_dir_owner(const char *dir, int ifindex)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	char path[XG_PATH_MAX + 8];
+	int fd, owner = 0;
+
+	snprintf(path, sizeof(path), "%s/link", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	/* A detached link, or one whose device went away, reads ifindex 0. */
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    info.type == BPF_LINK_TYPE_XDP && (int)info.xdp.ifindex != ifindex)
+		owner = (int)info.xdp.ifindex;
+	close(fd);
+	return owner;
+}
+
 static bool has_xdp_link(int ifindex)
 {
 	int fd = xg_xdp_link_fd(ifindex);

@@ -73,6 +73,14 @@ void xg_prog_name_by_id(__u32 id, char *buf, size_t len);
  */
 int xg_xdp_link_fd(int ifindex);
 
+/* Pin directories are keyed by interface name, so after a rename
+ * XG_PIN_ROOT/<name> may hold the pins of xdpgate running on the renamed
+ * interface. Returns that interface's ifindex when dir's pinned bpf_link
+ * still attaches to an interface other than ifindex, else 0. Such a
+ * directory is not ours: removing its link pin would detach xdpgate there.
+ */
+int xg_pin_dir_owner(const char *dir, int ifindex);
+
 /* Open the program's xg_* maps by walking its map ids. Every fd is -1 on
  * failure. Returns 0, or -ENOENT when a map is missing (not an xdpgate
  * program, or an incompatible version).
