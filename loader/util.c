@@ -34,16 +34,19 @@ int xg_require_root(const char *cmd)
 int xg_ensure_bpffs(void)
 {
 	struct statfs st;
+	int err;
 
 	if (statfs(XG_BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (mkdir(XG_BPFFS, 0700) && errno != EEXIST) {
-		xg_err("bpffs: cannot create %s: %s", XG_BPFFS, strerror(errno));
-		return -errno;
+		err = -errno;
+		xg_err("bpffs: cannot create %s: %s", XG_BPFFS, strerror(-err));
+		return err;
 	}
 	if (mount("bpf", XG_BPFFS, "bpf", 0, "mode=0700")) {
-		xg_err("bpffs: cannot mount on %s: %s", XG_BPFFS, strerror(errno));
-		return -errno;
+		err = -errno;
+		xg_err("bpffs: cannot mount on %s: %s", XG_BPFFS, strerror(-err));
+		return err;
 	}
 	xg_debug("mounted bpffs on %s", XG_BPFFS);
 	return 0;
@@ -138,14 +141,14 @@ int xg_remove_pin_dir(const char *dir)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if (unlink(path) && errno != ENOENT) {
-			xg_err("cannot remove pin %s: %s", path, strerror(errno));
 			err = -errno;
+			xg_err("cannot remove pin %s: %s", path, strerror(-err));
 		}
 	}
 	closedir(d);
 	if (!err && rmdir(dir) && errno != ENOENT) {
-		xg_err("cannot remove pin directory %s: %s", dir, strerror(errno));
 		err = -errno;
+		xg_err("cannot remove pin directory %s: %s", dir, strerror(-err));
 	}
 	/* Leave XG_PIN_ROOT when it is the last one out. */
 	if (!err)

@@ -158,6 +158,16 @@ static int set_rodata_u8(struct bpf_object *obj, const char *var, __u8 val)
 	return -ENOENT;
 }
 
+/* For the libbpf setters that fail only on misuse or memory. */
+static int map_setup_failed(const struct xg_attach_req *req,
+			    const struct bpf_map *map, const char *what, int err)
+{
+	xg_err("interface %s: load %s%s: map %s: %s: %s", req->ifname,
+	       XG_PROG_NAME_XDP, source_of(req), bpf_map__name(map), what,
+	       xg_strerror(err));
+	return err;
+}
+
 /* Can the program share this existing map? Source maps adopt its size. */
 static int check_existing(const struct xg_attach_req *req, struct bpf_map *map,
 			  int fd, const char *where, bool is_src)
@@ -195,7 +205,9 @@ static int check_existing(const struct xg_attach_req *req, struct bpf_map *map,
 		       info.max_entries, req->ifname);
 		return -EINVAL;
 	}
-	return bpf_map__set_max_entries(map, info.max_entries);
+	if (bpf_map__set_max_entries(map, info.max_entries))
+		return map_setup_failed(req, map, "set max_entries", -errno);
+	return 0;
 }
 
 /* Size, pin and share the four maps. */
@@ -216,14 +228,14 @@ static int prepare_maps(const struct xg_attach_req *req, struct xg_loaded *l,
 		}
 		if (is_src && req->max_sources &&
 		    (err = bpf_map__set_max_entries(map, req->max_sources)))
-			return err;
+			return map_setup_failed(req, map, "set max_entries", err);
 		pin[0] = '\0';
 		if (*l->pin_dir)
 			map_pin_path(l->pin_dir, i, pin, sizeof(pin));
 		/* Set explicitly: an --obj file may not mark its maps pinned. */
 		err = bpf_map__set_pin_path(map, *pin ? pin : NULL);
 		if (err)
-			return err;
+			return map_setup_failed(req, map, "set pin path", err);
 
 		if (running) {
 			fd = *xg_maps_slot(running, i);
@@ -242,8 +254,8 @@ static int prepare_maps(const struct xg_attach_req *req, struct xg_loaded *l,
 		if (fd < 0)
 			continue;
 		err = check_existing(req, map, fd, where, is_src);
-		if (!err && running)
-			err = bpf_map__reuse_fd(map, fd);
+		if (!err && running && (err = bpf_map__reuse_fd(map, fd)))
+			map_setup_failed(req, map, "reuse the running program's map", err);
 		if (!running)
 			close(fd);
 		if (err)
