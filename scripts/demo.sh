@@ -30,6 +30,7 @@ cleanup() {
 	ip link del dev "$GATE" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "/sys/fs/bpf/xdpgate/$GATE"
+	rmdir /sys/fs/bpf/xdpgate 2>/dev/null # only when no other interface uses it
 	[ "$status" = 0 ] || printf 'demo: failed (exit %s), cleaned up\n' "$status" >&2
 	exit "$status"
 }
