@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,8 @@ int xg_ensure_bpffs(void)
 	return 0;
 }
 
+static sigset_t xg_term_signals;
+
 int xg_lock(const char *cmd)
 {
 	int fd = open(XG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600), err;
@@ -63,22 +66,36 @@ int xg_lock(const char *cmd)
 		return err;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		return fd;
+		goto locked;
 	if (errno == EWOULDBLOCK) {
 		xg_info("%s: waiting for another xdpgate loader to finish", cmd);
 		if (flock(fd, LOCK_EX) == 0)
-			return fd;
+			goto locked;
 	}
 	err = -errno;
 	xg_err("%s: cannot lock %s: %s", cmd, XG_LOCK_FILE, strerror(errno));
 	close(fd);
 	return err;
+locked:
+	/* Ctrl-C between load and attach would leave new pins behind: defer
+	 * termination signals while the lock is held, so a command either
+	 * completes or rolls back, then dies on unlock if one arrived.
+	 */
+	sigemptyset(&xg_term_signals);
+	sigaddset(&xg_term_signals, SIGINT);
+	sigaddset(&xg_term_signals, SIGTERM);
+	sigaddset(&xg_term_signals, SIGHUP);
+	sigaddset(&xg_term_signals, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &xg_term_signals, NULL);
+	return fd;
 }
 
 void xg_unlock(int fd)
 {
-	if (fd >= 0)
-		close(fd); /* closing the last fd drops the flock */
+	if (fd < 0)
+		return;
+	close(fd); /* closing the last fd drops the flock */
+	sigprocmask(SIG_UNBLOCK, &xg_term_signals, NULL);
 }
 
 int xg_ifindex(const char *ifname)
