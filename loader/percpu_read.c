@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Per-CPU map readers. The source maps can hold a million entries, so the
- * hot loop here is: one batch syscall per XG_BATCH_KEYS keys into buffers
+ * hot loop here is: one batch syscall per chunk of keys into buffers
  * allocated once, then sum the CPUs' values straight into the output rows
- * (no allocation per entry, rows grow geometrically).
+ * (no allocation per entry, rows grow geometrically). Large maps are read
+ * by several threads at once (percpu_batch.c says why that is the lever).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -13,80 +14,10 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "percpu_batch.h"
 #include "percpu_read.h"
+#include "percpu_rows.h"
 #include "util.h"
-
-/* Keys per batch syscall. Larger chunks cut syscalls but not kernel work
- * (the kernel copies bucket by bucket); 8192 keeps the buffers at
- * 8192 * nr_cpus * 48 bytes, well under a few MB on common machines.
- */
-#define XG_BATCH_KEYS 8192u
-/* A single hash bucket bigger than the chunk gives -ENOSPC; grow up to this. */
-#define XG_BATCH_KEYS_MAX (XG_BATCH_KEYS * 64)
-
-/* The kernel's errno for "operation not supported" on old maps; it is not
- * in the UAPI headers (ENOTSUPP, include/linux/errno.h).
- */
-#define XG_ENOTSUPP 524
-
-/* Per-CPU values are laid out with each CPU's copy rounded up to 8 bytes. */
-#define XG_PERCPU_STRIDE(sz) (((size_t)(sz) + 7) & ~(size_t)7)
-
-/* Rows appended during one call; *n is only published on success. */
-struct appender {
-	struct xg_source_row **rows;
-	size_t start;   /* *n on entry */
-	size_t len;     /* rows in use, start included */
-	size_t cap;
-	int family;
-	__u32 key_size;
-};
-
-static int appender_reserve(struct appender *a, size_t more)
-{
-	struct xg_source_row *tmp;
-	size_t cap = a->cap;
-
-	if (a->len + more <= a->cap)
-		return 0;
-	while (cap < a->len + more)
-		cap = cap ? cap * 2 : 4096;
-	tmp = realloc(*a->rows, cap * sizeof(**a->rows));
-	if (!tmp)
-		return -ENOMEM;
-	*a->rows = tmp;
-	a->cap = cap;
-	return 0;
-}
-
-/* Sum one key's per-CPU values into the next row (space reserved). */
-static void append_one(struct appender *a, const void *key,
-		       const unsigned char *vals, int ncpu, size_t stride)
-{
-	struct xg_source_row *r = &(*a->rows)[a->len++];
-	__u64 pk = 0, by = 0, dr = 0, rd = 0, last = 0;
-
-	for (int c = 0; c < ncpu; c++) {
-		const struct xg_src_stats *v =
-			(const struct xg_src_stats *)(vals + (size_t)c * stride);
-
-		pk += v->packets;
-		by += v->bytes;
-		dr += v->drops;
-		rd += v->redirects;
-		if (v->last_seen_ns > last)
-			last = v->last_seen_ns;
-	}
-	memset(r->addr, 0, sizeof(r->addr));
-	memcpy(r->addr, key, a->key_size);
-	r->packets = pk;
-	r->bytes = by;
-	r->drops = dr;
-	r->redirects = rd;
-	r->last_seen_ns = last;
-	r->family = (__u8)a->family;
-	memset(r->_pad, 0, sizeof(r->_pad));
-}
 
 /* Is this one of xdpgate's per-source maps for the family? */
 static int check_source_map(int fd, int family, struct bpf_map_info *info)
@@ -107,114 +38,18 @@ static int check_source_map(int fd, int family, struct bpf_map_info *info)
 	return 0;
 }
 
-static int appender_init(struct appender *a, struct xg_source_row **rows,
-			 size_t *n, int family)
-{
-	a->rows = rows;
-	a->start = a->len = a->cap = *n;
-	a->family = family;
-	a->key_size = family == AF_INET ? 4 : 16;
-	return xg_nr_cpus();
-}
-
-/* Batch walk. Returns -EOPNOTSUPP when the kernel has no batch ops for
- * this map, so the caller can fall back.
- */
-static int read_batch(int fd, struct appender *a, int ncpu)
-{
-	size_t stride = XG_PERCPU_STRIDE(sizeof(struct xg_src_stats));
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 chunk = XG_BATCH_KEYS, count;
-	unsigned char *keys = NULL, *vals = NULL;
-	__u64 in_tok = 0, out_tok = 0;
-	bool first = true;
-	int err;
-
-	for (;;) {
-		if (!keys) {
-			keys = malloc((size_t)chunk * a->key_size);
-			vals = malloc((size_t)chunk * ncpu * stride);
-			if (!keys || !vals) {
-				err = -ENOMEM;
-				break;
-			}
-		}
-		err = appender_reserve(a, chunk);
-		if (err)
-			break;
-		count = chunk;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &in_tok, &out_tok,
-					   keys, vals, &count, &opts);
-		if (err && err != -ENOENT) {
-			/* One bucket holds more keys than the chunk. */
-			if (err == -ENOSPC && count == 0 &&
-			    chunk < XG_BATCH_KEYS_MAX) {
-				chunk *= 2;
-				free(keys);
-				free(vals);
-				keys = vals = NULL;
-				continue;
-			}
-			if (first && (err == -EINVAL || err == -XG_ENOTSUPP ||
-				      err == -EOPNOTSUPP))
-				err = -EOPNOTSUPP;
-			break;
-		}
-		/* -ENOENT means "no more", but may come with a last few keys. */
-		for (__u32 i = 0; i < count && i < chunk; i++)
-			append_one(a, keys + (size_t)i * a->key_size,
-				   vals + (size_t)i * ncpu * stride, ncpu, stride);
-		if (err == -ENOENT) {
-			err = 0;
-			break;
-		}
-		in_tok = out_tok;
-		first = false;
-	}
-	free(keys);
-	free(vals);
-	return err;
-}
-
-static int cmp_addr(const void *pa, const void *pb)
-{
-	const struct xg_source_row *a = pa, *b = pb;
-
-	return memcmp(a->addr, b->addr, sizeof(a->addr));
-}
-
 /* get_next_key restarts from the first key when the current one was
- * deleted under it, so the key-by-key walk can see a source twice. Keep
- * the later (larger) reading of each.
+ * deleted under it, so this walk can see a source twice: the rows are
+ * deduplicated at the end, keeping the later (larger) reading of each.
  */
-static void dedupe(struct appender *a)
+static int read_keywalk(int fd, struct xg_row_buf *a, __u32 max_entries)
 {
-	struct xg_source_row *r = *a->rows + a->start;
-	size_t n = a->len - a->start, w = 0;
-
-	if (n < 2)
-		return;
-	qsort(r, n, sizeof(*r), cmp_addr);
-	for (size_t i = 1; i < n; i++) {
-		if (!cmp_addr(&r[w], &r[i])) {
-			if (r[i].packets > r[w].packets)
-				r[w] = r[i];
-			continue;
-		}
-		r[++w] = r[i];
-	}
-	a->len = a->start + w + 1;
-}
-
-static int read_iter(int fd, struct appender *a, int ncpu, __u32 max_entries)
-{
-	size_t stride = XG_PERCPU_STRIDE(sizeof(struct xg_src_stats));
 	/* Under heavy churn every delete restarts the walk; stop somewhere. */
 	size_t steps = 0, limit = (size_t)max_entries * 4 + 1024;
 	unsigned char cur[16], next[16], *vals;
 	int err;
 
-	vals = malloc((size_t)ncpu * stride);
+	vals = malloc((size_t)a->ncpu * XG_SRC_STRIDE);
 	if (!vals)
 		return -ENOMEM;
 	err = bpf_map_get_next_key(fd, NULL, next);
@@ -222,10 +57,10 @@ static int read_iter(int fd, struct appender *a, int ncpu, __u32 max_entries)
 		int lerr = bpf_map_lookup_elem(fd, next, vals);
 
 		if (!lerr) {
-			err = appender_reserve(a, 1);
+			err = xg_rows_reserve(a, 1);
 			if (err)
 				break;
-			append_one(a, next, vals, ncpu, stride);
+			xg_rows_append(a, next, vals);
 		} else if (lerr != -ENOENT) { /* -ENOENT: evicted meanwhile */
 			err = lerr;
 			break;
@@ -237,28 +72,51 @@ static int read_iter(int fd, struct appender *a, int ncpu, __u32 max_entries)
 	if (err == -ENOENT || (!err && steps > limit))
 		err = 0;
 	if (!err)
-		dedupe(a);
+		xg_rows_dedupe(a);
 	return err;
 }
 
-static int read_sources(int map_fd, int family, struct xg_source_row **rows,
-			size_t *n, bool batch)
+/* Batch lookups with the threads the map and the machine allow (forced
+ * backends skip the size threshold, or the split altogether).
+ */
+static int read_batch(int fd, const struct bpf_map_info *info,
+		      struct xg_row_buf *a, enum xg_read_backend backend)
+{
+	int threads = 1;
+
+	if (backend != XG_READ_BATCH) {
+		threads = xg_batch_split_threads(info,
+						 backend == XG_READ_BATCH_SPLIT);
+		if (threads < 2 && backend == XG_READ_BATCH_SPLIT)
+			return -EOPNOTSUPP;
+	}
+	return xg_batch_read(fd, info, a, threads);
+}
+
+int xg_read_sources_with(int map_fd, int family, struct xg_source_row **rows,
+			 size_t *n, enum xg_read_backend backend)
 {
 	struct bpf_map_info info;
-	struct appender a;
-	int ncpu, err;
+	struct xg_row_buf a;
+	int ncpu = xg_nr_cpus(), err;
 
 	err = check_source_map(map_fd, family, &info);
 	if (err)
 		return err;
-	ncpu = appender_init(&a, rows, n, family);
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	err = batch ? read_batch(map_fd, &a, ncpu) : -EOPNOTSUPP;
-	if (err == -EOPNOTSUPP) {
+	xg_rows_init(&a, family, ncpu);
+	a.rows = *rows;
+	a.start = a.len = a.cap = *n;
+	err = -EOPNOTSUPP;
+	if (backend != XG_READ_KEYWALK)
+		err = read_batch(map_fd, &info, &a, backend);
+	if (err == -EOPNOTSUPP &&
+	    (backend == XG_READ_AUTO || backend == XG_READ_KEYWALK)) {
 		a.len = a.start;
-		err = read_iter(map_fd, &a, ncpu, info.max_entries);
+		err = read_keywalk(map_fd, &a, info.max_entries);
 	}
+	*rows = a.rows; /* may have moved, even on error */
 	if (err)
 		return err;
 	*n = a.len;
@@ -268,13 +126,13 @@ static int read_sources(int map_fd, int family, struct xg_source_row **rows,
 int xg_read_sources(int map_fd, int family, struct xg_source_row **rows,
 		    size_t *n)
 {
-	return read_sources(map_fd, family, rows, n, true);
+	return xg_read_sources_with(map_fd, family, rows, n, XG_READ_AUTO);
 }
 
 int xg_read_sources_iter(int map_fd, int family, struct xg_source_row **rows,
 			 size_t *n)
 {
-	return read_sources(map_fd, family, rows, n, false);
+	return xg_read_sources_with(map_fd, family, rows, n, XG_READ_KEYWALK);
 }
 
 int xg_read_counters(int map_fd, struct xg_counter *out, __u32 nr)

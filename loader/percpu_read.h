@@ -26,25 +26,47 @@ struct xg_source_row {
 };
 _Static_assert(sizeof(struct xg_source_row) == 64, "xg_source_row layout");
 
+/* How xg_read_sources_with() reads a per-source map. */
+enum xg_read_backend {
+	/* The fastest the kernel allows, probed at run time: split batch
+	 * reads on large maps with several CPUs, else one batch walk, else
+	 * the key-by-key walk.
+	 */
+	XG_READ_AUTO = 0,
+	/* One thread of BPF_MAP_LOOKUP_BATCH calls. */
+	XG_READ_BATCH,
+	/* The map's hash buckets split into ranges, one thread each (at
+	 * least 2, however small the map): -EOPNOTSUPP where the kernel's
+	 * batch token is not the bucket index this relies on.
+	 */
+	XG_READ_BATCH_SPLIT,
+	/* bpf_map_get_next_key + lookup, one syscall pair per key. */
+	XG_READ_KEYWALK,
+};
+
 /* Read every entry of a per-source map (xg_src_v4 with AF_INET, xg_src_v6
  * with AF_INET6) and sum each entry's per-CPU values: packets, bytes, drops
  * and redirects added, last_seen_ns the latest.
  *
  * Rows are APPENDED to *rows (grown with realloc; start from NULL and 0),
- * so both families can share one array; the caller frees *rows. Uses batch
- * lookups, and falls back to xg_read_sources_iter() on kernels without
- * them. The map may change while it is read (LRU eviction, new sources):
- * each source then appears at most once, with the values seen when read.
+ * so both families can share one array; the caller frees *rows. The map
+ * may change while it is read (LRU eviction, new sources): each source
+ * then appears at most once, with the values seen when read.
  *
  * Returns the number of rows appended, or a negative errno: -EPROTO when
- * the map's key/value sizes are not xdpgate's. On error *n is unchanged
- * and *rows is still the caller's to free.
+ * the map's key/value sizes are not xdpgate's, -EOPNOTSUPP when a forced
+ * backend is not available. On error *n is unchanged and *rows is still
+ * the caller's to free.
  */
+int xg_read_sources_with(int map_fd, int family, struct xg_source_row **rows,
+			 size_t *n, enum xg_read_backend backend);
+
+/* xg_read_sources_with(..., XG_READ_AUTO). */
 int xg_read_sources(int map_fd, int family, struct xg_source_row **rows,
 		    size_t *n);
 
-/* Same contract, one key at a time (bpf_map_get_next_key + lookup): the
- * fallback for kernels without batch ops, exported for tests and benchmarks.
+/* xg_read_sources_with(..., XG_READ_KEYWALK): the fallback for kernels
+ * without batch ops, exported for tests and benchmarks.
  */
 int xg_read_sources_iter(int map_fd, int family, struct xg_source_row **rows,
 			 size_t *n);
