@@ -19,7 +19,7 @@ struct xg_src_stats {
 	__u64 bytes;
 	__u64 drops;
 	__u64 redirects;
-	__u64 last_seen_ns; /* CLOCK_MONOTONIC_COARSE (bpf_ktime_get_coarse_ns) */
+	__u64 last_seen_ns; /* CLOCK_MONOTONIC_COARSE, see xdpgate_clock.bpf.h */
 	__u32 epoch;
 	__u32 verdict;
 };
