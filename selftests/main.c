@@ -64,6 +64,7 @@ static const struct {
 	{ "parse_host", test_parse_host },
 	{ "parse_bpf", test_parse_bpf },
 	{ "xdp_dataplane", test_xdp_dataplane },
+	{ "percpu_read", test_percpu_read },
 };
 
 static void usage(const char *prog)

@@ -87,5 +87,6 @@ void test_corpus(void);
 void test_parse_host(void);
 void test_parse_bpf(void);
 void test_xdp_dataplane(void);
+void test_percpu_read(void);
 
 #endif /* XG_TEST_H */
