@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Per-source and per-outcome accounting, shared by the XDP and TC programs. */
+/* Per-source and per-outcome accounting, shared by the XDP and TC programs.
+ *
+ * A packet is counted in its source's slot of a per-CPU direct-mapped cache
+ * (xg_hot_v4 / xg_hot_v6, an inlined array lookup); the slot's counts are
+ * written back to the LRU map (xg_src_v4 / xg_src_v6, a kernel call) only
+ * when another source takes the slot or the slot has gathered enough. A
+ * source that keeps sending therefore costs no map call per packet, and a
+ * flood of distinct sources costs one LRU call per packet, as it would
+ * without the cache. Readers add the pending slot counts to the map's.
+ */
 #ifndef XDPGATE_ACCOUNT_BPF_H
 #define XDPGATE_ACCOUNT_BPF_H
 
@@ -10,62 +19,163 @@
 #define EEXIST 17
 #endif
 
-static __always_inline void xg_count(void *map, __u32 idx, __u64 bytes)
+static __always_inline void xg_count_n(void *map, __u32 idx, __u64 packets,
+				       __u64 bytes)
 {
 	struct xg_counter *c = bpf_map_lookup_elem(map, &idx);
 
 	if (c) {
-		c->packets++;
+		c->packets += packets;
 		c->bytes += bytes;
 	}
 }
 
-static __always_inline void xg_bump(struct xg_src_stats *s, __u64 bytes,
-				    __u64 now)
+static __always_inline void xg_count(void *map, __u32 idx, __u64 bytes)
+{
+	xg_count_n(map, idx, 1, bytes);
+}
+
+/* Add pending counts to the source's LRU entry, inserting it when absent.
+ * Values are per CPU, so no atomics. An insert that races with another CPU
+ * inserting the same source fails with -EEXIST; the retry finds the entry,
+ * so nothing goes uncounted. Any other failure is counted as a reason,
+ * with every packet it loses.
+ */
+static __always_inline void xg_src_write_back(void *map, const void *key,
+					      const struct xg_src_stats *p)
+{
+	struct xg_src_stats *s = bpf_map_lookup_elem(map, key);
+	long err;
+
+	if (!s) {
+		err = bpf_map_update_elem(map, key, p, BPF_NOEXIST);
+		if (!err)
+			return;
+		if (err == -EEXIST)
+			s = bpf_map_lookup_elem(map, key);
+		if (!s) {
+			xg_count_n(&xg_reasons, XG_RSN_SRC_UPDATE_FAIL,
+				   p->packets, p->bytes);
+			return;
+		}
+	}
+	s->packets += p->packets;
+	s->bytes += p->bytes;
+	s->drops += p->drops;
+	s->redirects += p->redirects;
+	if (p->last_seen_ns > s->last_seen_ns)
+		s->last_seen_ns = p->last_seen_ns;
+}
+
+/* Multiplicative (Fibonacci) hashing: the top bits of addr * 2^32/phi. */
+static __always_inline __u32 xg_hot_index(__u32 h)
+{
+	return (h * 2654435761U) >> (32 - XG_HOT_BITS);
+}
+
+static __always_inline __u32 xg_fold6(const __u32 *a)
+{
+	return (a[0] ^ (a[1] * 0x85ebca6bU)) ^ ((a[2] ^ (a[3] * 0xc2b2ae35U)) * 0x27d4eb2fU);
+}
+
+static __always_inline int xg_in6_eq(const __u32 *a, const __u32 *b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0;
+}
+
+/* Count one more packet in a slot the source owns; write back when the
+ * slot has gathered enough or held its counts too long.
+ */
+static __always_inline int xg_hot_bump(struct xg_src_stats *s, __u64 written_ns,
+				       __u64 bytes, __u64 now)
 {
 	s->packets++;
 	s->bytes += bytes;
 	s->last_seen_ns = now;
+	return s->packets >= XG_HOT_WRITEBACK_PKTS ||
+	       now - written_ns >= XG_HOT_WRITEBACK_NS;
 }
 
-/* Count one packet for the source at key in map (xg_src_v4 or xg_src_v6).
- * Values are per CPU, so no atomics. An insert that races with another CPU
- * inserting the same source fails with -EEXIST; the retry finds the entry,
- * so no packet goes uncounted. Any other failure is counted as a reason.
- *
- * A new source's entry is not looked up again after the insert: nothing
- * needs it (its first packet is in init), and each map call costs ~40 ns
- * here, paid on every packet of a flood of new sources.
+static __always_inline void xg_hot_claim(struct xg_src_stats *s, __u64 bytes,
+					 __u64 now)
+{
+	s->packets = 1;
+	s->bytes = bytes;
+	s->drops = 0;
+	s->redirects = 0;
+	s->last_seen_ns = now;
+	s->epoch = 0;
+	s->verdict = 0;
+}
+
+static __always_inline void xg_hot_reset(struct xg_src_stats *s)
+{
+	s->packets = 0;
+	s->bytes = 0;
+	s->drops = 0;
+	s->redirects = 0;
+}
+
+/* Without a slot (cannot happen: the index is masked to the array size)
+ * count straight into the LRU map rather than lose the packet.
  */
-static __always_inline void xg_account_source(void *map, const void *key,
-					      __u64 bytes)
+static __always_inline void xg_account_direct(void *map, const void *key,
+					      __u64 bytes, __u64 now)
+{
+	struct xg_src_stats one = { .packets = 1, .bytes = bytes,
+				    .last_seen_ns = now };
+
+	xg_src_write_back(map, key, &one);
+}
+
+static __always_inline void xg_account_v4(__u32 addr, __u64 bytes)
 {
 	__u64 now = xg_now_coarse_ns();
-	struct xg_src_stats *s;
-	long err;
+	__u32 idx = xg_hot_index(addr);
+	struct xg_hot_v4 *h = bpf_map_lookup_elem(&xg_hot_v4, &idx);
 
-	s = bpf_map_lookup_elem(map, key);
-	if (s) {
-		xg_bump(s, bytes, now);
+	if (!h) {
+		xg_account_direct(&xg_src_v4, &addr, bytes, now);
 		return;
 	}
-
-	struct xg_src_stats init = {
-		.packets = 1,
-		.bytes = bytes,
-		.last_seen_ns = now,
-	};
-	err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);
-	if (!err)
-		return;
-	if (err == -EEXIST) {
-		s = bpf_map_lookup_elem(map, key);
-		if (s) {
-			xg_bump(s, bytes, now);
-			return;
+	if (h->addr == addr) {
+		if (xg_hot_bump(&h->s, h->written_ns, bytes, now)) {
+			xg_src_write_back(&xg_src_v4, &h->addr, &h->s);
+			xg_hot_reset(&h->s);
+			h->written_ns = now;
 		}
+		return;
 	}
-	xg_count(&xg_reasons, XG_RSN_SRC_UPDATE_FAIL, bytes);
+	if (h->s.packets)
+		xg_src_write_back(&xg_src_v4, &h->addr, &h->s);
+	h->addr = addr;
+	h->written_ns = now;
+	xg_hot_claim(&h->s, bytes, now);
+}
+
+static __always_inline void xg_account_v6(const __u32 *addr, __u64 bytes)
+{
+	__u64 now = xg_now_coarse_ns();
+	__u32 idx = xg_hot_index(xg_fold6(addr));
+	struct xg_hot_v6 *h = bpf_map_lookup_elem(&xg_hot_v6, &idx);
+
+	if (!h) {
+		xg_account_direct(&xg_src_v6, addr, bytes, now);
+		return;
+	}
+	if (xg_in6_eq((const __u32 *)h->addr.addr, addr)) {
+		if (xg_hot_bump(&h->s, h->written_ns, bytes, now)) {
+			xg_src_write_back(&xg_src_v6, &h->addr, &h->s);
+			xg_hot_reset(&h->s);
+			h->written_ns = now;
+		}
+		return;
+	}
+	if (h->s.packets)
+		xg_src_write_back(&xg_src_v6, &h->addr, &h->s);
+	__builtin_memcpy(h->addr.addr, addr, 16);
+	h->written_ns = now;
+	xg_hot_claim(&h->s, bytes, now);
 }
 
 #endif /* XDPGATE_ACCOUNT_BPF_H */

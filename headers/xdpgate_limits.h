@@ -26,6 +26,20 @@
 #define XG_SRC_MAP_DEFAULT 131072
 #endif
 
+/* Per-CPU direct-mapped cache of hot sources in front of each LRU map:
+ * 1 << XG_HOT_BITS slots per CPU per family. A slot holds one source's
+ * counts not yet written back to the LRU map; it is written back when
+ * another source takes the slot, every XG_HOT_WRITEBACK_PKTS packets, or
+ * XG_HOT_WRITEBACK_NS after the last write-back, so the LRU entry of a
+ * busy source never looks cold to the LRU.
+ */
+#ifndef XG_HOT_BITS
+#define XG_HOT_BITS 10
+#endif
+#define XG_HOT_SLOTS (1U << XG_HOT_BITS)
+#define XG_HOT_WRITEBACK_PKTS 256
+#define XG_HOT_WRITEBACK_NS 1000000000ULL
+
 /* Where the loader pins per-interface state: XG_PIN_ROOT/<ifname>/ */
 #define XG_BPFFS "/sys/fs/bpf"
 #define XG_PIN_ROOT XG_BPFFS "/xdpgate"
@@ -42,5 +56,7 @@
 #define XG_MAP_SRC_V6 "xg_src_v6"
 #define XG_MAP_ACTIONS "xg_actions"
 #define XG_MAP_REASONS "xg_reasons"
+#define XG_MAP_HOT_V4 "xg_hot_v4"
+#define XG_MAP_HOT_V6 "xg_hot_v6"
 
 #endif /* XDPGATE_LIMITS_H */

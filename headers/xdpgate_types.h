@@ -30,6 +30,28 @@ struct xg_in6_key {
 };
 _Static_assert(sizeof(struct xg_in6_key) == 16, "xg_in6_key layout");
 
+/* A slot of the per-CPU hot-source cache (xg_hot_v4 / xg_hot_v6): the
+ * source that owns it and its counts not yet in the LRU map. A slot with
+ * zero packets holds nothing pending. Readers add the pending counts to
+ * the LRU map's, reading the LRU map first: counts only move from a slot
+ * to the map, so a concurrent write-back can delay a count to the next
+ * read but never show it twice.
+ */
+struct xg_hot_v4 {
+	struct xg_src_stats s;
+	__u64 written_ns; /* last write-back, same clock as last_seen_ns */
+	__u32 addr;       /* network order */
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct xg_hot_v4) == 64, "xg_hot_v4 layout");
+
+struct xg_hot_v6 {
+	struct xg_src_stats s;
+	__u64 written_ns;
+	struct xg_in6_key addr;
+};
+_Static_assert(sizeof(struct xg_hot_v6) == 72, "xg_hot_v6 layout");
+
 /* A packets+bytes pair, the value of the per-CPU counter arrays. */
 struct xg_counter {
 	__u64 packets;

@@ -280,22 +280,24 @@ int xg_find_instances(const char *ifname, struct xg_instance **out)
 
 void xg_maps_close(struct xg_maps *m)
 {
-	int *fds[] = { &m->src_v4, &m->src_v6, &m->actions, &m->reasons };
+	for (int i = 0; i < XG_NR_MAPS; i++) {
+		int *fd = xg_maps_slot(m, i);
 
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
 	}
 }
 
 const char *const xg_map_names[XG_NR_MAPS] = {
 	XG_MAP_SRC_V4, XG_MAP_SRC_V6, XG_MAP_ACTIONS, XG_MAP_REASONS,
+	XG_MAP_HOT_V4, XG_MAP_HOT_V6,
 };
 
 int *xg_maps_slot(struct xg_maps *m, int i)
 {
-	int *fds[XG_NR_MAPS] = { &m->src_v4, &m->src_v6, &m->actions, &m->reasons };
+	int *fds[XG_NR_MAPS] = { &m->src_v4, &m->src_v6, &m->actions,
+				 &m->reasons, &m->hot_v4, &m->hot_v6 };
 
 	return i >= 0 && i < XG_NR_MAPS ? fds[i] : NULL;
 }
@@ -314,7 +316,8 @@ int xg_prog_maps(__u32 prog_id, struct xg_maps *m)
 	__u32 len = sizeof(info), ids[64], i;
 	int fd, err = 0;
 
-	m->src_v4 = m->src_v6 = m->actions = m->reasons = -1;
+	for (i = 0; i < XG_NR_MAPS; i++)
+		*xg_maps_slot(m, (int)i) = -1;
 	fd = bpf_prog_get_fd_by_id(prog_id);
 	if (fd < 0)
 		return -errno;
@@ -338,9 +341,12 @@ int xg_prog_maps(__u32 prog_id, struct xg_maps *m)
 		}
 		*slot = mfd;
 	}
-	if (m->src_v4 < 0 || m->src_v6 < 0 || m->actions < 0 || m->reasons < 0) {
-		xg_maps_close(m);
-		err = -ENOENT;
+	for (i = 0; i < XG_NR_MAPS; i++) {
+		if (*xg_maps_slot(m, (int)i) < 0) {
+			xg_maps_close(m);
+			err = -ENOENT;
+			break;
+		}
 	}
 out:
 	close(fd);

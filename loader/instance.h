@@ -32,10 +32,20 @@ struct xg_maps {
 	int src_v6;
 	int actions;
 	int reasons;
+	int hot_v4;
+	int hot_v6;
 };
 
 /* The maps in struct xg_maps order, for code that walks all of them. */
-#define XG_NR_MAPS 4
+enum xg_map_index {
+	XG_MAPI_SRC_V4 = 0,
+	XG_MAPI_SRC_V6,
+	XG_MAPI_ACTIONS,
+	XG_MAPI_REASONS,
+	XG_MAPI_HOT_V4,
+	XG_MAPI_HOT_V6,
+	XG_NR_MAPS,
+};
 extern const char *const xg_map_names[XG_NR_MAPS];
 int *xg_maps_slot(struct xg_maps *m, int i);
 

@@ -71,6 +71,23 @@ int xg_read_sources(int map_fd, int family, struct xg_source_row **rows,
 int xg_read_sources_iter(int map_fd, int family, struct xg_source_row **rows,
 			 size_t *n);
 
+/* Add the pending counts of a hot-source cache (xg_hot_v4 with AF_INET,
+ * xg_hot_v6 with AF_INET6) to the family's rows in *rows, appending a row
+ * for each source that is only in the cache so far. Call it AFTER reading
+ * the family's LRU map: counts only move from the cache to the map, so in
+ * that order a concurrent write-back delays a count to the next read but
+ * never shows it twice.
+ *
+ * Returns the number of rows appended, or a negative errno (-EPROTO when
+ * the map is not an xdpgate hot cache of that family).
+ */
+int xg_merge_hot(int hot_fd, int family, struct xg_source_row **rows, size_t *n);
+
+/* How many slots of a hot-source cache hold counts not yet written back
+ * (on any CPU), or a negative errno.
+ */
+int xg_hot_pending(int hot_fd);
+
 /* Sum a per-CPU array of struct xg_counter (xg_actions, xg_reasons) into
  * out[0..nr). Indexes the map does not have (an older, smaller map) read
  * as zero. Returns 0 or a negative errno.

@@ -3,6 +3,7 @@
  * got there, with how it is attached and how full its maps are.
  */
 #include <getopt.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "commands.h"
 #include "instance.h"
 #include "json.h"
+#include "percpu_read.h"
 #include "log.h"
 #include "util.h"
 
@@ -25,6 +27,7 @@ struct map_fill {
 struct status_row {
 	struct xg_instance in;
 	struct map_fill maps[XG_NR_MAPS];
+	long sources[2]; /* distinct IPv4, IPv6 sources; -1 if unreadable */
 };
 
 static void usage(FILE *f)
@@ -33,7 +36,9 @@ static void usage(FILE *f)
 		"usage: xdpgate status [--json]\n"
 		"\n"
 		"List every interface where xdpgate runs: hook, mode, how it is\n"
-		"attached, program id, pin path and map fill (entries/max_entries).\n"
+		"attached, program id, pin path, distinct sources and map fill\n"
+		"(entries/max_entries; for the hot-source caches, slots holding\n"
+		"counts not yet written back to the LRU maps).\n"
 		"  --json   one JSON object for scripts\n");
 }
 
@@ -78,16 +83,42 @@ static void fill_map(int fd, struct map_fill *f)
 	f->entries = is_array(info.type) ? info.max_entries : count_keys(fd, &info);
 }
 
+static void fill_hot(int fd, struct map_fill *f)
+{
+	int pending = xg_hot_pending(fd);
+
+	f->entries = pending > 0 ? (__u32)pending : 0;
+	f->ok = f->ok && pending >= 0;
+}
+
+/* Distinct sources of one family: the LRU map merged with its cache. */
+static long count_sources(int src_fd, int hot_fd, int family)
+{
+	struct xg_source_row *rows = NULL;
+	size_t n = 0;
+	int err = xg_read_sources(src_fd, family, &rows, &n);
+
+	if (err >= 0)
+		err = xg_merge_hot(hot_fd, family, &rows, &n);
+	free(rows);
+	return err < 0 ? -1 : (long)n;
+}
+
 static void fill_row(const struct xg_instance *in, struct status_row *r)
 {
 	struct xg_maps m;
 
 	r->in = *in;
 	memset(r->maps, 0, sizeof(r->maps));
+	r->sources[0] = r->sources[1] = -1;
 	if (xg_prog_maps(in->prog_id, &m))
 		return;
 	for (int i = 0; i < XG_NR_MAPS; i++)
 		fill_map(*xg_maps_slot(&m, i), &r->maps[i]);
+	fill_hot(m.hot_v4, &r->maps[XG_MAPI_HOT_V4]);
+	fill_hot(m.hot_v6, &r->maps[XG_MAPI_HOT_V6]);
+	r->sources[0] = count_sources(m.src_v4, m.hot_v4, AF_INET);
+	r->sources[1] = count_sources(m.src_v6, m.hot_v6, AF_INET6);
 	xg_maps_close(&m);
 }
 
@@ -113,6 +144,16 @@ static void print_json(const struct status_row *rows, int n)
 			xj_str(&j, "pin_path", in->pin_dir);
 		else
 			xj_null(&j, "pin_path");
+		xj_obj_open(&j, "sources");
+		for (int f = 0; f < 2; f++) {
+			const char *k = f ? "ipv6" : "ipv4";
+
+			if (rows[i].sources[f] >= 0)
+				xj_u64(&j, k, (unsigned long long)rows[i].sources[f]);
+			else
+				xj_null(&j, k);
+		}
+		xj_obj_close(&j);
 		xj_obj_open(&j, "maps");
 		for (int m = 0; m < XG_NR_MAPS; m++) {
 			if (!rows[i].maps[m].ok)
@@ -131,7 +172,7 @@ static void print_json(const struct status_row *rows, int n)
 }
 
 enum { COL_IFACE, COL_HOOK, COL_MODE, COL_VIA, COL_PROG, COL_PINS,
-       COL_MAP0, NR_COLS = COL_MAP0 + XG_NR_MAPS };
+       COL_SOURCES, COL_MAP0, NR_COLS = COL_MAP0 + XG_NR_MAPS };
 
 #define CELL_MAX (XG_PATH_MAX + 32)
 
@@ -149,6 +190,8 @@ static void row_cells(const struct status_row *r, char cells[NR_COLS][CELL_MAX])
 	else
 		snprintf(cells[COL_PROG], CELL_MAX, "%u", in->prog_id);
 	snprintf(cells[COL_PINS], CELL_MAX, "%s", *in->pin_dir ? in->pin_dir : "-");
+	snprintf(cells[COL_SOURCES], CELL_MAX, "%ld v4, %ld v6", r->sources[0],
+		 r->sources[1]);
 	for (int m = 0; m < XG_NR_MAPS; m++) {
 		if (r->maps[m].ok)
 			snprintf(cells[COL_MAP0 + m], CELL_MAX, "%u/%u",
@@ -169,7 +212,7 @@ static void print_table(const struct status_row *rows, int n)
 {
 	char (*cells)[NR_COLS][CELL_MAX];
 	char head[NR_COLS][CELL_MAX] = { "IFACE", "HOOK", "MODE", "VIA", "PROG",
-					 "PIN PATH" };
+					 "PIN PATH", "SOURCES" };
 	int width[NR_COLS];
 
 	if (!n) {

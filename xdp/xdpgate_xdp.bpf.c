@@ -38,10 +38,14 @@ int xdpgate_xdp(struct xdp_md *ctx)
 		return xg_verdict(XG_ACT_PASS, bytes);
 	}
 
-	if (m.ip_version == 4)
-		xg_account_source(&xg_src_v4, m.saddr, bytes);
-	else
-		xg_account_source(&xg_src_v6, m.saddr, bytes);
+	if (m.ip_version == 4) {
+		__u32 a4;
+
+		__builtin_memcpy(&a4, m.saddr, 4);
+		xg_account_v4(a4, bytes);
+	} else {
+		xg_account_v6((const __u32 *)m.saddr, bytes);
+	}
 
 	return xg_verdict(XG_ACT_PASS, bytes);
 }
