@@ -91,11 +91,17 @@ static __always_inline int xg_is_vlan(__u16 proto_host)
 	return proto_host == ETH_P_8021Q || proto_host == ETH_P_8021AD;
 }
 
+/* One shift and mask instead of five compares: every extension header we
+ * walk has a protocol number below 64.
+ */
+#define XG_IPV6_EXT_MASK                                                    \
+	((1ULL << XG_IPPROTO_HOPOPTS) | (1ULL << XG_IPPROTO_ROUTING) |      \
+	 (1ULL << XG_IPPROTO_FRAGMENT) | (1ULL << XG_IPPROTO_DSTOPTS) |     \
+	 (1ULL << XG_IPPROTO_AH))
+
 static __always_inline int xg_is_ipv6_ext(__u8 nexthdr)
 {
-	return nexthdr == XG_IPPROTO_HOPOPTS || nexthdr == XG_IPPROTO_ROUTING ||
-	       nexthdr == XG_IPPROTO_FRAGMENT || nexthdr == XG_IPPROTO_DSTOPTS ||
-	       nexthdr == XG_IPPROTO_AH;
+	return nexthdr < 64 && ((1ULL << nexthdr) & XG_IPV6_EXT_MASK);
 }
 
 /* Ports for TCP/UDP, type and code for ICMP; other protocols carry neither.
