@@ -108,14 +108,26 @@ static int xdpgate_load(struct bench_prog *p, const struct bench_load_cfg *cfg)
 
 	if (!s)
 		return -errno;
-	/* Never reuse or create a live pin: this instance is private. */
+	/* Never reuse or create a live pin: this instance is private. Every
+	 * map, whatever its name (the hot-source caches xg_hot_* included),
+	 * so a map added later cannot touch /sys/fs/bpf either.
+	 */
+	err = 0;
 	bpf_object__for_each_map(m, s->obj)
-		bpf_map__set_pin_path(m, NULL);
-	if (cfg->max_sources) {
+		if (!err)
+			err = bpf_map__set_pin_path(m, NULL);
+	if (!err && cfg->max_sources) {
 		bpf_map__set_max_entries(s->maps.xg_src_v4, cfg->max_sources);
 		bpf_map__set_max_entries(s->maps.xg_src_v6, cfg->max_sources);
 	}
-	err = xdpgate_xdp__load(s);
+	if (!err)
+		err = xdpgate_xdp__load(s);
+	bpf_object__for_each_map(m, s->obj)
+		if (!err && bpf_map__is_pinned(m)) {
+			xg_err("xdpgate_xdp: map %s got pinned at %s",
+			       bpf_map__name(m), bpf_map__pin_path(m));
+			err = -EEXIST;
+		}
 	if (err) {
 		xdpgate_xdp__destroy(s);
 		return err;

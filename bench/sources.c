@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 
@@ -27,6 +28,7 @@
 #include "programs.h"
 #include "runner.h"
 #include "log.h"
+#include "percpu_read.h"
 #include "xdpgate_limits.h"
 #include "progs/bench_stream.h"
 #include "bench_driver.skel.h"
@@ -153,28 +155,64 @@ static __u64 count_keys(int fd, size_t key_size)
 	return n;
 }
 
+/* xdpgate's IPv4 sources as stats sees them: the LRU map xg_src_v4 with
+ * the pending counts of the hot-source cache xg_hot_v4 merged in (a
+ * source may be in the cache only). Distinct sources, and their packets.
+ */
+static int xdpgate_sources(struct bench_prog *p, __u64 *n, __u64 *packets)
+{
+	int src = bench_prog_map_fd(p, "xg_src_v4");
+	int hot = bench_prog_map_fd(p, "xg_hot_v4");
+	struct xg_source_row *rows = NULL;
+	size_t nr = 0;
+	int err = src < 0 || hot < 0 ? -ENOENT : 0;
+
+	if (!err)
+		err = xg_read_sources(src, AF_INET, &rows, &nr);
+	if (err >= 0)
+		err = xg_merge_hot(hot, AF_INET, &rows, &nr);
+	*n = nr;
+	*packets = 0;
+	for (size_t i = 0; i < nr; i++)
+		*packets += rows[i].packets;
+	free(rows);
+	return err < 0 ? err : 0;
+}
+
 static void selftest_mix(const struct mix *m, struct bench_prog **p,
 			 __u32 distinct)
 {
 	int i;
 
 	for (i = 0; i < NTARGETS; i++) {
-		const char *map = NULL;
-		__u64 n;
-		int fd;
+		const char *where = NULL;
+		__u64 n = 0, merged = 0, counted = 0;
+		int fd, err = 0;
 
-		if (!strcmp(p[i]->name, "bare-percpu-hash"))
-			map = "bare_src";
-		else if (!strncmp(p[i]->name, "xdpgate-count", 13))
-			map = "xg_src_v4";
-		if (!map)
+		if (!strcmp(p[i]->name, "bare-percpu-hash")) {
+			where = "bare_src";
+			fd = bench_prog_map_fd(p[i], where);
+			n = fd >= 0 ? count_keys(fd, 4) : 0;
+		} else if (!strncmp(p[i]->name, "xdpgate-count", 13)) {
+			where = "xg_src_v4 + xg_hot_v4";
+			err = xdpgate_sources(p[i], &n, &merged);
+		}
+		if (!where)
 			continue;
-		fd = bench_prog_map_fd(p[i], map);
-		n = fd >= 0 ? count_keys(fd, 4) : 0;
-		bench_check(n > 0 && (m->sources == 1 ? n == 1 : n > 1) &&
+		bench_check(!err && n > 0 && (m->sources == 1 ? n == 1 : n > 1) &&
 			    n <= distinct, p[i]->name,
 			    "%s: %llu distinct sources in %s (stream has <= %u)",
-			    m->name, (unsigned long long)n, map, distinct);
+			    m->name, (unsigned long long)n, where, distinct);
+		if (!merged || p[i]->packets(p[i], &counted))
+			continue;
+		/* Every packet passed was counted for its source; only LRU
+		 * eviction (the default-sized map) may lose some.
+		 */
+		bench_check(strcmp(p[i]->name, "xdpgate-count-sized") ?
+			    merged <= counted : merged == counted, p[i]->name,
+			    "%s: %llu packets over the sources of %s, %llu passed",
+			    m->name, (unsigned long long)merged, where,
+			    (unsigned long long)counted);
 	}
 }
 

@@ -65,6 +65,7 @@ static const struct {
 	{ "parse_bpf", test_parse_bpf },
 	{ "xdp_dataplane", test_xdp_dataplane },
 	{ "percpu_read", test_percpu_read },
+	{ "hot_cache", test_hot_cache },
 };
 
 static void usage(const char *prog)

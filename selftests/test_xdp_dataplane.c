@@ -9,7 +9,10 @@
  *   - xg_actions[pass], or [drop] for a parse failure under
  *     cfg_drop_unparsed (not_ip is never dropped);
  *   - xg_reasons[result] unless the corpus says XG_PARSE_OK;
- *   - the source's entry in xg_src_v4 / xg_src_v6 when the result is OK.
+ *   - the source's totals when the result is OK, read the way `stats`
+ *     reads them: xg_src_v4 / xg_src_v6 with the pending counts of the
+ *     hot-source caches xg_hot_v4 / xg_hot_v6 merged in (a source's counts
+ *     live in its cache slot until written back, see xdpgate_account.bpf.h).
  * The result is the corpus's expectation, not the parser's.
  */
 #include <arpa/inet.h>
@@ -17,15 +20,18 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_ether.h>
 
+#include "xdpgate_limits.h"
 #include "xdpgate_types.h"
 #include "xdpgate_names.h"
 #include "corpus.h"
+#include "dataplane.h"
 #include "xg_test.h"
 #include "xdpgate_xdp.skel.h"
 
@@ -95,36 +101,6 @@ static void add(struct xg_counter *c, __u64 packets, __u64 bytes)
 {
 	c->packets += packets;
 	c->bytes += bytes;
-}
-
-/* ---- loading ------------------------------------------------------ */
-
-static struct xdpgate_xdp *load(bool drop_unparsed, __u32 v4_max_entries)
-{
-	struct xdpgate_xdp *skel;
-	struct bpf_map *map;
-	int err;
-
-	skel = xdpgate_xdp__open();
-	if (!ASSERT_PTR_OK(skel, "xdpgate_xdp__open"))
-		return NULL;
-	/* The maps say LIBBPF_PIN_BY_NAME; without a pin path libbpf
-	 * neither reuses nor creates pins.
-	 */
-	bpf_object__for_each_map(map, skel->obj)
-		ASSERT_OK(bpf_map__set_pin_path(map, NULL), bpf_map__name(map));
-	skel->rodata->cfg_drop_unparsed = drop_unparsed;
-	if (v4_max_entries)
-		ASSERT_OK(bpf_map__set_max_entries(skel->maps.xg_src_v4,
-						   v4_max_entries), "xg_src_v4");
-	err = xdpgate_xdp__load(skel);
-	if (!ASSERT_OK(err, "xdpgate_xdp__load")) {
-		xdpgate_xdp__destroy(skel);
-		return NULL;
-	}
-	bpf_object__for_each_map(map, skel->obj)
-		ASSERT_TRUE(!bpf_map__is_pinned(map), bpf_map__name(map));
-	return skel;
 }
 
 /* ---- running ------------------------------------------------------ */
@@ -255,61 +231,67 @@ static __u64 now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-/* Every entry of the source map must be a source of the model, with its
- * exact packets and bytes; every source of the model must be there.
+/* Every merged source row must be a source of the model, listed once, with
+ * its exact packets and bytes; every source of the model must be there.
+ * The LRU map itself only has to stay within its size: how much of a
+ * source is in it and how much still pending in the cache depends on
+ * collisions and on the CPU each run landed on, not on the totals.
  */
-static void check_sources(int map_fd, int family, const struct model *m,
-			  __u64 t0)
+static void check_sources(struct xdpgate_xdp *skel, int family,
+			  const struct model *m, __u64 t0)
 {
-	struct xg_src_stats vals[nr_cpus];
-	__u8 key[16], next[16];
+	const struct bpf_map *lru = family == 4 ? skel->maps.xg_src_v4 :
+						  skel->maps.xg_src_v6;
+	const char *what = family == 4 ? "xg_src_v4 + xg_hot_v4" :
+					 "xg_src_v6 + xg_hot_v6";
+	int af = family == 4 ? AF_INET : AF_INET6, want = 0;
+	bool seen[MAX_MODEL_SOURCES] = { false };
 	char name[INET6_ADDRSTRLEN];
-	const void *prev = NULL;
-	int klen = family == 4 ? 4 : 16, entries = 0, want = 0;
-	__u64 t1 = now_ns();
+	struct xg_source_row *rows;
+	size_t n;
+	__u64 t1;
 
-	while (!bpf_map_get_next_key(map_fd, prev, next)) {
-		const struct src_count *s = NULL;
-		struct xg_src_stats sum = {};
-		__u64 last = 0;
+	if (!ASSERT_OK(xg_dp_read_merged(skel, af, &rows, &n), what))
+		return;
+	t1 = now_ns();
+	for (size_t i = 0; i < n; i++) {
+		const struct xg_source_row *r = &rows[i];
+		int k = 0;
 
-		memcpy(key, next, klen);
-		prev = key;
-		entries++;
-		inet_ntop(family == 4 ? AF_INET : AF_INET6, key, name,
-			  sizeof(name));
-		for (int i = 0; i < m->n_src; i++)
-			if (m->src[i].family == family &&
-			    !memcmp(m->src[i].addr, key, klen))
-				s = &m->src[i];
-		if (!ASSERT_TRUE(s != NULL, name))
+		inet_ntop(af, r->addr, name, sizeof(name));
+		ASSERT_EQ(r->family, af, name);
+		while (k < m->n_src && !(m->src[k].family == family &&
+					 !memcmp(m->src[k].addr, r->addr,
+						 family == 4 ? 4 : 16)))
+			k++;
+		if (!ASSERT_TRUE(k < m->n_src, name))
 			continue; /* a source nobody sent from (the poison) */
-		if (!ASSERT_OK(bpf_map_lookup_elem(map_fd, key, vals) ? -errno : 0,
-			       name))
-			continue;
-		for (int cpu = 0; cpu < nr_cpus; cpu++) {
-			sum.packets += vals[cpu].packets;
-			sum.bytes += vals[cpu].bytes;
-			sum.drops += vals[cpu].drops;
-			sum.redirects += vals[cpu].redirects;
-			if (vals[cpu].last_seen_ns > last)
-				last = vals[cpu].last_seen_ns;
-		}
-		ASSERT_EQ(sum.packets, s->packets, name);
-		ASSERT_EQ(sum.bytes, s->bytes, name);
-		ASSERT_EQ(sum.drops, 0, name);
-		ASSERT_EQ(sum.redirects, 0, name);
+		ASSERT_TRUE(!seen[k], name); /* never listed twice */
+		seen[k] = true;
+		ASSERT_EQ(r->packets, m->src[k].packets, name);
+		ASSERT_EQ(r->bytes, m->src[k].bytes, name);
+		ASSERT_EQ(r->drops, 0, name);
+		ASSERT_EQ(r->redirects, 0, name);
 		/* Coarse clock read once per jiffy (xdpgate_clock.bpf.h):
 		 * within the run, up to two ticks early.
 		 */
-		ASSERT_TRUE(last + 2 * tick_ns() >= t0 && last <= t1, name);
+		ASSERT_TRUE(r->last_seen_ns + 2 * tick_ns() >= t0 &&
+			    r->last_seen_ns <= t1, name);
 	}
-	for (int i = 0; i < m->n_src; i++)
-		want += m->src[i].family == family;
-	ASSERT_EQ(entries, want, family == 4 ? "xg_src_v4 entries" :
-					      "xg_src_v6 entries");
+	for (int k = 0; k < m->n_src; k++)
+		want += m->src[k].family == family;
+	ASSERT_EQ(n, want, family == 4 ? "distinct IPv4 sources (merged)" :
+					 "distinct IPv6 sources (merged)");
+	ASSERT_TRUE(xg_dp_count_keys(bpf_map__fd(lru), family == 4 ? 4 : 16) <=
+		    (long)bpf_map__max_entries(lru),
+		    family == 4 ? "xg_src_v4 entries <= max_entries" :
+				  "xg_src_v6 entries <= max_entries");
+	free(rows);
 }
 
+/* The poison addresses were only ever in frames that failed to parse:
+ * neither in an LRU map nor (checked by check_sources) in a cache.
+ */
 static void check_poison_absent(struct xdpgate_xdp *skel)
 {
 	struct xg_src_stats vals[nr_cpus];
@@ -329,8 +311,8 @@ static void check_all(struct xdpgate_xdp *skel, const struct model *m, __u64 t0)
 		       XG_ACT__MAX, xg_action_names, "xg_actions");
 	check_counters(bpf_map__fd(skel->maps.xg_reasons), m->reasons,
 		       XG_RSN__MAX, xg_reason_names, "xg_reasons");
-	check_sources(bpf_map__fd(skel->maps.xg_src_v4), 4, m, t0);
-	check_sources(bpf_map__fd(skel->maps.xg_src_v6), 6, m, t0);
+	check_sources(skel, 4, m, t0);
+	check_sources(skel, 6, m, t0);
 	check_poison_absent(skel);
 }
 
@@ -343,7 +325,7 @@ static void subtest_pass_and_count(void)
 	__u64 t0 = now_ns();
 
 	xg_subtest_start("pass_and_count");
-	skel = load(false, 0);
+	skel = xg_dp_load(false, 0, 0);
 	if (skel) {
 		/* Sources rotated differently in each pass, so every whole
 		 * frame meets both a new source (insert) and a known one
@@ -351,6 +333,12 @@ static void subtest_pass_and_count(void)
 		 */
 		run_corpus(skel, &m, ALL_FRAMES, 1, 0, false);
 		run_corpus(skel, &m, WHOLE_FRAMES, 1, 1, false);
+		/* Past XG_HOT_WRITEBACK_PKTS in one run: those sources are
+		 * written back to the LRU map with a remainder left in their
+		 * slot, so the reader has to add the two.
+		 */
+		run_corpus(skel, &m, SAMPLE_FRAMES, XG_HOT_WRITEBACK_PKTS + 1, 3,
+			   false);
 		run_corpus(skel, &m, SAMPLE_FRAMES, 7, 2, false);
 		check_all(skel, &m, t0);
 		xdpgate_xdp__destroy(skel);
@@ -365,7 +353,7 @@ static void subtest_drop_unparsed(void)
 	__u64 t0 = now_ns();
 
 	xg_subtest_start("drop_unparsed");
-	skel = load(true, 0);
+	skel = xg_dp_load(true, 0, 0);
 	if (skel) {
 		run_corpus(skel, &m, ALL_FRAMES, 1, 1, true);
 		run_corpus(skel, &m, SAMPLE_FRAMES, 3, 3, true);
@@ -376,60 +364,180 @@ static void subtest_drop_unparsed(void)
 	xg_subtest_end();
 }
 
-/* More IPv4 sources than xg_src_v4 holds: the LRU evicts, no insert
- * fails, every packet is still counted in xg_actions, and the entries
- * left hold exact counts.
+/* More IPv4 sources than xg_src_v4 holds (8 entries, 200 sources), laid
+ * out so the LRU map really fills and evicts. Sources only reach the LRU
+ * map when written back from their cache slot, so the plan forces write-
+ * backs, computing slot indexes with the hash the BPF program uses
+ * (xg_dp_slot_v4() mirrors xg_hot_index(): (addr * 2654435761) >> 22 on
+ * the network-order address loaded as a little-endian u32):
+ *  - phase 1: 32 slots shared by 5 sources each, one packet per source,
+ *    round robin, so each packet claims the slot and writes the previous
+ *    owner's packet back: 128 LRU inserts; the 32 last owners stay pending;
+ *  - phase 2: 40 sources with a slot each send 256 packets in one run,
+ *    written back at the 256th (XG_HOT_WRITEBACK_PKTS): 40 more inserts.
+ * Each source's count thus moves to the LRU map in one piece, so a source
+ * reads back either exactly what it sent or nothing (evicted); the cache
+ * owners were never written back and must all be there. Pinned to one CPU:
+ * the cache is per CPU, and the plan assumes one cache.
  */
-static void subtest_src_map_full(void)
-{
-	const int max = 8, nsrc = 200, repeat = 1;
-	const struct xg_corpus *cp = xg_corpus_get();
-	const struct xg_case *udp = NULL;
-	static struct model m;
-	struct xdpgate_xdp *skel;
-	struct xg_src_stats vals[nr_cpus];
-	__u8 src[16], key[4], next[4];
-	const void *prev = NULL;
-	int entries = 0, fd;
+#define FULL_LRU 8
+#define FULL_GROUPS 32
+#define FULL_PER_GROUP 5
+#define FULL_BIG 40
 
-	xg_subtest_start("src_map_full_lru");
-	for (int i = 0; i < cp->n_base; i++)
-		if (!strcmp(cp->c[i].name, "ipv4_udp"))
-			udp = &cp->c[i];
-	if (!ASSERT_TRUE(udp != NULL, "corpus entry ipv4_udp"))
-		goto out;
-	skel = load(false, max);
-	if (!skel)
-		goto out;
-	for (int k = 0; k < nsrc; k++) {
-		source_addr(4, k, src);
-		run_frame(skel, &m, udp, src, repeat, false);
+struct full_plan {
+	__u8 grp[FULL_GROUPS][FULL_PER_GROUP][16];
+	__u8 big[FULL_BIG][16];
+};
+
+static bool plan_full(struct full_plan *p)
+{
+	static int cand[XG_HOT_SLOTS][FULL_PER_GROUP];
+	int ncand[XG_HOT_SLOTS] = { 0 }, g = 0, b = 0;
+	__u8 a[16];
+
+	for (int k = 0; k < 65536; k++) {
+		__u32 s;
+
+		source_addr(4, k, a);
+		s = xg_dp_slot_v4(a);
+		if (ncand[s] < FULL_PER_GROUP)
+			cand[s][ncand[s]++] = k;
 	}
-	check_counters(bpf_map__fd(skel->maps.xg_actions), m.actions,
+	for (__u32 s = 0; s < XG_HOT_SLOTS; s++) {
+		if (g < FULL_GROUPS && ncand[s] == FULL_PER_GROUP) {
+			for (int r = 0; r < FULL_PER_GROUP; r++)
+				source_addr(4, cand[s][r], p->grp[g][r]);
+			g++;
+		} else if (b < FULL_BIG && ncand[s]) {
+			source_addr(4, cand[s][0], p->big[b++]);
+		}
+	}
+	return g == FULL_GROUPS && b == FULL_BIG;
+}
+
+static __u64 lru_packets(int fd, const __u8 *key, int *err)
+{
+	struct xg_src_stats vals[nr_cpus];
+	__u64 packets = 0;
+
+	*err = bpf_map_lookup_elem(fd, key, vals) ? -errno : 0;
+	for (int cpu = 0; !*err && cpu < nr_cpus; cpu++)
+		packets += vals[cpu].packets;
+	return packets;
+}
+
+static void check_full_phase1(struct xdpgate_xdp *skel,
+			      const struct full_plan *p)
+{
+	int fd = bpf_map__fd(skel->maps.xg_src_v4), err;
+	long entries = xg_dp_count_keys(fd, 4);
+
+	ASSERT_EQ(xg_hot_pending(bpf_map__fd(skel->maps.xg_hot_v4)), FULL_GROUPS,
+		  "phase 1: slots pending = shared slots");
+	ASSERT_TRUE(entries >= 1 && entries <= FULL_LRU,
+		    "phase 1: xg_src_v4 entries <= max_entries");
+	/* The newest write-back was just inserted: it cannot be the coldest. */
+	ASSERT_EQ(lru_packets(fd, p->grp[FULL_GROUPS - 1][FULL_PER_GROUP - 2],
+			      &err), 1, "phase 1: newest write-back in xg_src_v4");
+	ASSERT_OK(err, "phase 1: newest write-back in xg_src_v4");
+	for (int g = 0; g < FULL_GROUPS; g++) {
+		lru_packets(fd, p->grp[g][FULL_PER_GROUP - 1], &err);
+		ASSERT_TRUE(err == -ENOENT, "phase 1: slot owner not written back");
+	}
+}
+
+static void check_full_phase2(struct xdpgate_xdp *skel,
+			      const struct full_plan *p, const struct model *m)
+{
+	int fd = bpf_map__fd(skel->maps.xg_src_v4), err;
+	long entries = xg_dp_count_keys(fd, 4);
+	__u64 merged = 0, lru = 0, sent = 0;
+	char name[INET_ADDRSTRLEN];
+	struct xg_source_row *rows;
+	const struct xg_source_row *r;
+	size_t n;
+
+	check_counters(bpf_map__fd(skel->maps.xg_actions), m->actions,
 		       XG_ACT__MAX, xg_action_names, "xg_actions");
 	/* src_update_fail stays 0: LRU makes room instead of failing. */
-	check_counters(bpf_map__fd(skel->maps.xg_reasons), m.reasons,
+	check_counters(bpf_map__fd(skel->maps.xg_reasons), m->reasons,
 		       XG_RSN__MAX, xg_reason_names, "xg_reasons");
+	ASSERT_TRUE(entries >= 1 && entries <= FULL_LRU,
+		    "xg_src_v4 entries <= max_entries");
+	ASSERT_EQ(xg_hot_pending(bpf_map__fd(skel->maps.xg_hot_v4)), FULL_GROUPS,
+		  "slots pending: the shared slots' owners only");
+	if (!ASSERT_OK(xg_dp_read_merged(skel, AF_INET, &rows, &n), "merged read"))
+		return;
+	/* The owners' rows are appended from the cache, the rest are the
+	 * LRU map's entries.
+	 */
+	ASSERT_EQ(n, FULL_GROUPS + entries, "merged rows = owners + LRU entries");
+	ASSERT_TRUE(n < (size_t)m->n_src, "some sources evicted");
+	for (size_t i = 0; i < n; i++) {
+		const struct src_count *s = NULL;
 
-	fd = bpf_map__fd(skel->maps.xg_src_v4);
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		__u64 packets = 0;
-
-		memcpy(key, next, 4);
-		prev = key;
-		entries++;
-		if (!ASSERT_OK(bpf_map_lookup_elem(fd, key, vals) ? -errno : 0,
-			       "xg_src_v4 entry"))
+		inet_ntop(AF_INET, rows[i].addr, name, sizeof(name));
+		for (int k = 0; k < m->n_src; k++)
+			if (!memcmp(m->src[k].addr, rows[i].addr, 4))
+				s = &m->src[k];
+		if (!ASSERT_TRUE(s != NULL, name))
 			continue;
-		for (int cpu = 0; cpu < nr_cpus; cpu++)
-			packets += vals[cpu].packets;
-		ASSERT_EQ(packets, repeat, "xg_src_v4 entry");
+		/* All or nothing: never more than sent, never a part. */
+		ASSERT_EQ(rows[i].packets, s->packets, name);
+		ASSERT_EQ(rows[i].bytes, s->bytes, name);
+		merged += rows[i].packets;
+		err = 0;
+		lru += lru_packets(fd, rows[i].addr, &err);
+		ASSERT_TRUE(!err || err == -ENOENT, name);
 	}
-	ASSERT_TRUE(entries >= 1 && entries <= max, "xg_src_v4 entries <= max_entries");
-	/* The newest source was just inserted: it cannot be the coldest. */
-	ASSERT_OK(bpf_map_lookup_elem(fd, src, vals) ? -errno : 0,
-		  "last source present");
+	for (int k = 0; k < m->n_src; k++)
+		sent += m->src[k].packets;
+	/* What the cache holds is exactly one packet per owner; the rest of
+	 * the merged total is the LRU map's; what is missing was evicted.
+	 */
+	ASSERT_EQ(merged - lru, FULL_GROUPS, "pending in the cache");
+	ASSERT_EQ(sent, m->actions[XG_ACT_PASS].packets, "sent = passed");
+	ASSERT_TRUE(merged < sent, "evicted counts are lost, none invented");
+	for (int g = 0; g < FULL_GROUPS; g++) {
+		r = xg_dp_find(rows, n, AF_INET, p->grp[g][FULL_PER_GROUP - 1]);
+		ASSERT_TRUE(r && r->packets == 1, "slot owner pending, exact");
+	}
+	r = xg_dp_find(rows, n, AF_INET, p->big[FULL_BIG - 1]);
+	ASSERT_TRUE(r && r->packets == XG_HOT_WRITEBACK_PKTS,
+		    "newest 256-packet write-back present");
+	ASSERT_EQ(lru_packets(fd, p->big[FULL_BIG - 1], &err),
+		  XG_HOT_WRITEBACK_PKTS, "newest write-back in xg_src_v4");
+	free(rows);
+}
+
+static void subtest_src_map_full(void)
+{
+	const struct xg_case *udp = xg_dp_frame("ipv4_udp");
+	static struct full_plan plan;
+	static struct model m;
+	struct xdpgate_xdp *skel;
+	cpu_set_t saved;
+
+	xg_subtest_start("src_map_full_lru");
+	if (!ASSERT_TRUE(udp != NULL, "corpus entry ipv4_udp") ||
+	    !ASSERT_TRUE(plan_full(&plan), "colliding sources found"))
+		goto out;
+	if (!ASSERT_TRUE(xg_dp_pin_cpu(-1, &saved) >= 0, "pin to one CPU"))
+		goto out;
+	skel = xg_dp_load(false, FULL_LRU, 0);
+	if (!skel)
+		goto unpin;
+	for (int r = 0; r < FULL_PER_GROUP; r++)
+		for (int g = 0; g < FULL_GROUPS; g++)
+			run_frame(skel, &m, udp, plan.grp[g][r], 1, false);
+	check_full_phase1(skel, &plan);
+	for (int b = 0; b < FULL_BIG; b++)
+		run_frame(skel, &m, udp, plan.big[b], XG_HOT_WRITEBACK_PKTS, false);
+	check_full_phase2(skel, &plan, &m);
 	xdpgate_xdp__destroy(skel);
+unpin:
+	xg_dp_unpin_cpu(&saved);
 out:
 	xg_subtest_end();
 }

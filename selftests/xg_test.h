@@ -88,5 +88,6 @@ void test_parse_host(void);
 void test_parse_bpf(void);
 void test_xdp_dataplane(void);
 void test_percpu_read(void);
+void test_hot_cache(void);
 
 #endif /* XG_TEST_H */

@@ -41,6 +41,8 @@ def check_instance(t, mode, via=None, max_sources=131072):
     assert inst["maps"]["xg_src_v6"]["max_entries"] == max_sources
     assert inst["maps"]["xg_actions"]["max_entries"] == len(xgcli.ACTIONS)
     assert inst["maps"]["xg_reasons"]["max_entries"] == len(xgcli.REASONS) + 1
+    for m in xgcli.HOT_MAPS:  # XG_HOT_SLOTS, whatever --max-sources says
+        assert inst["maps"][m]["max_entries"] == 1024, (m, inst["maps"][m])
     return inst
 
 
@@ -70,7 +72,9 @@ def test_attach_mode(topo, mode, expect):
     assert expect in (p.stdout + p.stderr), \
         "attach does not report the mode obtained: %r" % (p.stdout + p.stderr)
     inst = check_instance(topo, expect)
-    assert all(inst["maps"][m]["entries"] == 0 for m in ("xg_src_v4", "xg_src_v6"))
+    assert inst["sources"] == {"ipv4": 0, "ipv6": 0}
+    assert all(inst["maps"][m]["entries"] == 0
+               for m in xgcli.SOURCE_MAPS + xgcli.HOT_MAPS), inst["maps"]
     check_pins(topo)
 
 

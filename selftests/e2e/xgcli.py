@@ -9,7 +9,12 @@ XDPGATE = os.environ.get("XDPGATE", os.path.join(REPO, "build", "xdpgate"))
 XDP_OBJ = os.environ.get("XDPGATE_OBJ",
                          os.path.join(REPO, "build", "xdp", "xdpgate_xdp.bpf.o"))
 PROG_NAME = "xdpgate_xdp"
-MAP_NAMES = ("xg_src_v4", "xg_src_v6", "xg_actions", "xg_reasons")
+# Every map status lists and the loader pins; xg_hot_* are the per-CPU
+# hot-source caches in front of the LRU maps xg_src_*.
+MAP_NAMES = ("xg_src_v4", "xg_src_v6", "xg_actions", "xg_reasons",
+             "xg_hot_v4", "xg_hot_v6")
+SOURCE_MAPS = ("xg_src_v4", "xg_src_v6")
+HOT_MAPS = ("xg_hot_v4", "xg_hot_v6")
 ACTIONS = ("pass", "drop", "redirect", "aborted")
 # xg_reason_names in headers/xdpgate_names.h, without "ok".
 REASONS = ("not_ip", "eth_trunc", "vlan_trunc", "vlan_too_deep", "ipv4_trunc",
