@@ -11,7 +11,9 @@ BIN=build/xdpgate-bench
 [ -x "$BIN" ] || { echo "bench: $BIN missing (run make bench)" >&2; exit 1; }
 
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+# The recorded results themselves do not make the measured code dirty.
+if [ -n "$(git status --porcelain --untracked-files=no -- . \
+	':!bench/RESULTS.md' ':!bench/results.json' 2>/dev/null)" ]; then
 	commit="$commit-dirty"
 fi
 
