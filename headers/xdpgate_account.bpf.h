@@ -116,6 +116,28 @@ static __always_inline void xg_hot_reset(struct xg_src_stats *s)
 	s->redirects = 0;
 }
 
+/* A slot whose owner sent within the current tick stays its owner: the
+ * newcomer is counted straight into the LRU map instead. Without this, each
+ * packet of a rare source would write back a busy owner and later be
+ * written back itself (two LRU calls where counting it directly costs one),
+ * and a scan of one-off sources would flush every hot slot. An owner idle
+ * for a tick (~4 ms) gives the slot up, so a new heavy source gets a slot
+ * as soon as the old owner pauses.
+ */
+/* How recently (ns) an owner must have sent to keep its slot. The clock
+ * moves a tick at a time, so the default 1 means "within the current
+ * tick". Set by the loader between open and load; the tests set 0 (always
+ * hand the slot over) or ~0 (never, while counts are pending) to make the
+ * split between slot and LRU map independent of where ticks fall.
+ */
+const volatile __u64 cfg_hot_keep_ns = 1;
+
+static __always_inline int xg_hot_keep_owner(const struct xg_src_stats *s,
+					     __u64 now)
+{
+	return s->packets && now - s->last_seen_ns < cfg_hot_keep_ns;
+}
+
 /* Without a slot (cannot happen: the index is masked to the array size)
  * count straight into the LRU map rather than lose the packet.
  */
@@ -146,6 +168,10 @@ static __always_inline void xg_account_v4(__u32 addr, __u64 bytes)
 		}
 		return;
 	}
+	if (xg_hot_keep_owner(&h->s, now)) {
+		xg_account_direct(&xg_src_v4, &addr, bytes, now);
+		return;
+	}
 	if (h->s.packets)
 		xg_src_write_back(&xg_src_v4, &h->addr, &h->s);
 	h->addr = addr;
@@ -169,6 +195,10 @@ static __always_inline void xg_account_v6(const __u32 *addr, __u64 bytes)
 			xg_hot_reset(&h->s);
 			h->written_ns = now;
 		}
+		return;
+	}
+	if (xg_hot_keep_owner(&h->s, now)) {
+		xg_account_direct(&xg_src_v6, addr, bytes, now);
 		return;
 	}
 	if (h->s.packets)

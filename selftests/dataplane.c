@@ -14,6 +14,8 @@
 #include "xg_test.h"
 #include "xdpgate_xdp.skel.h"
 
+__u64 xg_dp_hot_keep_ns;
+
 struct xdpgate_xdp *xg_dp_load(bool drop_unparsed, __u32 v4_max, __u32 v6_max)
 {
 	struct xdpgate_xdp *skel;
@@ -30,6 +32,10 @@ struct xdpgate_xdp *xg_dp_load(bool drop_unparsed, __u32 v4_max, __u32 v6_max)
 	bpf_object__for_each_map(map, skel->obj)
 		ASSERT_OK(bpf_map__set_pin_path(map, NULL), bpf_map__name(map));
 	skel->rodata->cfg_drop_unparsed = drop_unparsed;
+	/* A newcomer always takes the slot, wherever the clock's ticks
+	 * fall between test runs; test_hot_cache checks the default rule.
+	 */
+	skel->rodata->cfg_hot_keep_ns = xg_dp_hot_keep_ns;
 	if (v4_max)
 		ASSERT_OK(bpf_map__set_max_entries(skel->maps.xg_src_v4, v4_max),
 			  "xg_src_v4");

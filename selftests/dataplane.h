@@ -26,6 +26,12 @@ struct xdpgate_xdp;
  */
 struct xdpgate_xdp *xg_dp_load(bool drop_unparsed, __u32 v4_max, __u32 v6_max);
 
+/* cfg_hot_keep_ns for the next xg_dp_load(): 0 (the default here) hands a
+ * slot to every newcomer; the data plane's own default is 1 (keep an owner
+ * that sent within the current tick).
+ */
+extern __u64 xg_dp_hot_keep_ns;
+
 /* The whole corpus frame with this name (e.g. "ipv4_udp"), or NULL. */
 const struct xg_case *xg_dp_frame(const char *name);
 

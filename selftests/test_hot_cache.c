@@ -341,6 +341,64 @@ out:
 	xg_subtest_end();
 }
 
+/* cfg_hot_keep_ns = ~0: an owner with pending counts always keeps its slot,
+ * so a colliding newcomer is counted straight into the LRU map (the rule
+ * that keeps a scan of one-off sources from flushing busy slots). Once the
+ * owner's counts are written back (at 256), the next newcomer claims it.
+ */
+static void subtest_keep_owner(const struct family *f)
+{
+	char name[64], an[INET6_ADDRSTRLEN], bn[INET6_ADDRSTRLEN];
+	const struct xg_case *c;
+	struct xdpgate_xdp *skel;
+	struct xg_src_stats sum;
+	struct slot sl;
+	cpu_set_t saved;
+	__u8 a[16], b[16];
+	int cpu;
+
+	snprintf(name, sizeof(name), "keep_owner_%s", f->name);
+	xg_subtest_start(name);
+	if (!ASSERT_TRUE(colliding_pair(f, 0, a, b), "two sources, one slot"))
+		goto out;
+	inet_ntop(f->af, a, an, sizeof(an));
+	inet_ntop(f->af, b, bn, sizeof(bn));
+	xg_dp_hot_keep_ns = ~0ULL;
+	if (!setup(f, &skel, &c, &cpu, &saved)) {
+		xg_dp_hot_keep_ns = 0;
+		goto out;
+	}
+	xg_dp_hot_keep_ns = 0;
+
+	run(skel, c, a, 3);
+	run(skel, c, b, 5);
+	/* B bypassed the slot: all 5 in the LRU map, A's 3 still pending. */
+	ASSERT_EQ(lru_sum(skel, f, a, &sum), -ENOENT, "owner not written back");
+	if (ASSERT_OK(lru_sum(skel, f, b, &sum), bn))
+		ASSERT_EQ(sum.packets, 5, "newcomer counted in the LRU map");
+	if (read_slot(skel, f, slot_of(f, a), cpu, &sl)) {
+		ASSERT_TRUE(!memcmp(sl.addr, a, 16), "owner kept the slot");
+		ASSERT_EQ(sl.s.packets, 3, "owner's counts pending");
+	}
+	check_merged(skel, f, a, 3, c->len, an);
+	check_merged(skel, f, b, 5, c->len, bn);
+
+	/* A reaches 256: written back, slot empty; B then claims it. */
+	run(skel, c, a, WB - 3);
+	run(skel, c, b, 2);
+	if (ASSERT_OK(lru_sum(skel, f, a, &sum), an))
+		ASSERT_EQ(sum.packets, WB, "owner written back at 256");
+	if (read_slot(skel, f, slot_of(f, a), cpu, &sl)) {
+		ASSERT_TRUE(!memcmp(sl.addr, b, 16), "newcomer claimed the emptied slot");
+		ASSERT_EQ(sl.s.packets, 2, "newcomer pending");
+	}
+	check_merged(skel, f, a, WB, c->len, an);
+	check_merged(skel, f, b, 7, c->len, bn);
+	teardown(skel, &saved);
+out:
+	xg_subtest_end();
+}
+
 static int cmp_rows(const void *x, const void *y)
 {
 	return xg_rows_cmp_addr(x, y);
@@ -527,6 +585,8 @@ void test_hot_cache(void)
 	subtest_writeback_at_256(&v6);
 	subtest_collision(&v4);
 	subtest_collision(&v6);
+	subtest_keep_owner(&v4);
+	subtest_keep_owner(&v6);
 	subtest_merge();
 	subtest_pending();
 }
