@@ -4,6 +4,9 @@
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
+# bpftool, ip and tc live in sbin, which a non-login shell may not have.
+export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
+
 BUILD    ?= build
 CLANG    ?= clang-19
 LLVM_STRIP ?= llvm-strip-19
