@@ -67,6 +67,13 @@ static __always_inline void xg_src_write_back(void *map, const void *key,
 		s->last_seen_ns = p->last_seen_ns;
 }
 
+/* Every write-back below first copies the slot's pending counts (and, on a
+ * claim, the old owner) to the stack and empties or re-claims the slot, and
+ * only then adds the copy to the LRU map. A reader (LRU map first, then the
+ * slots) that races with a write-back stalled in between then sees those
+ * counts one read late, never twice.
+ */
+
 /* Multiplicative (Fibonacci) hashing: the top bits of addr * 2^32/phi. */
 static __always_inline __u32 xg_hot_index(__u32 h)
 {
@@ -83,6 +90,14 @@ static __always_inline int xg_in6_eq(const __u32 *a, const __u32 *b)
 	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0;
 }
 
+/* How long (ns) a slot may hold a source's counts before its next packet
+ * writes them back: keeps the LRU entry of a moderately busy source fresh
+ * enough to survive a flood that turns the LRU map over. Set by the loader
+ * between open and load; the tests set ~0 so only the packet threshold and
+ * claims write back, wherever the clock's ticks fall.
+ */
+const volatile __u64 cfg_hot_writeback_ns = XG_HOT_WRITEBACK_NS;
+
 /* Count one more packet in a slot the source owns; write back when the
  * slot has gathered enough or held its counts too long.
  */
@@ -93,7 +108,7 @@ static __always_inline int xg_hot_bump(struct xg_src_stats *s, __u64 written_ns,
 	s->bytes += bytes;
 	s->last_seen_ns = now;
 	return s->packets >= XG_HOT_WRITEBACK_PKTS ||
-	       now - written_ns >= XG_HOT_WRITEBACK_NS;
+	       now - written_ns >= cfg_hot_writeback_ns;
 }
 
 static __always_inline void xg_hot_claim(struct xg_src_stats *s, __u64 bytes,
@@ -153,7 +168,8 @@ static __always_inline void xg_account_direct(void *map, const void *key,
 static __always_inline void xg_account_v4(__u32 addr, __u64 bytes)
 {
 	__u64 now = xg_now_coarse_ns();
-	__u32 idx = xg_hot_index(addr);
+	__u32 idx = xg_hot_index(addr), old;
+	struct xg_src_stats out;
 	struct xg_hot_v4 *h = bpf_map_lookup_elem(&xg_hot_v4, &idx);
 
 	if (!h) {
@@ -162,9 +178,10 @@ static __always_inline void xg_account_v4(__u32 addr, __u64 bytes)
 	}
 	if (h->addr == addr) {
 		if (xg_hot_bump(&h->s, h->written_ns, bytes, now)) {
-			xg_src_write_back(&xg_src_v4, &h->addr, &h->s);
+			out = h->s;
 			xg_hot_reset(&h->s);
 			h->written_ns = now;
+			xg_src_write_back(&xg_src_v4, &addr, &out);
 		}
 		return;
 	}
@@ -172,11 +189,13 @@ static __always_inline void xg_account_v4(__u32 addr, __u64 bytes)
 		xg_account_direct(&xg_src_v4, &addr, bytes, now);
 		return;
 	}
-	if (h->s.packets)
-		xg_src_write_back(&xg_src_v4, &h->addr, &h->s);
+	out = h->s;
+	old = h->addr;
 	h->addr = addr;
 	h->written_ns = now;
 	xg_hot_claim(&h->s, bytes, now);
+	if (out.packets)
+		xg_src_write_back(&xg_src_v4, &old, &out);
 }
 
 static __always_inline void xg_account_v6(const __u32 *addr, __u64 bytes)
@@ -184,6 +203,8 @@ static __always_inline void xg_account_v6(const __u32 *addr, __u64 bytes)
 	__u64 now = xg_now_coarse_ns();
 	__u32 idx = xg_hot_index(xg_fold6(addr));
 	struct xg_hot_v6 *h = bpf_map_lookup_elem(&xg_hot_v6, &idx);
+	struct xg_src_stats out;
+	struct xg_in6_key old;
 
 	if (!h) {
 		xg_account_direct(&xg_src_v6, addr, bytes, now);
@@ -191,9 +212,10 @@ static __always_inline void xg_account_v6(const __u32 *addr, __u64 bytes)
 	}
 	if (xg_in6_eq((const __u32 *)h->addr.addr, addr)) {
 		if (xg_hot_bump(&h->s, h->written_ns, bytes, now)) {
-			xg_src_write_back(&xg_src_v6, &h->addr, &h->s);
+			out = h->s;
 			xg_hot_reset(&h->s);
 			h->written_ns = now;
+			xg_src_write_back(&xg_src_v6, addr, &out);
 		}
 		return;
 	}
@@ -201,11 +223,13 @@ static __always_inline void xg_account_v6(const __u32 *addr, __u64 bytes)
 		xg_account_direct(&xg_src_v6, addr, bytes, now);
 		return;
 	}
-	if (h->s.packets)
-		xg_src_write_back(&xg_src_v6, &h->addr, &h->s);
+	out = h->s;
+	old = h->addr;
 	__builtin_memcpy(h->addr.addr, addr, 16);
 	h->written_ns = now;
 	xg_hot_claim(&h->s, bytes, now);
+	if (out.packets)
+		xg_src_write_back(&xg_src_v6, &old, &out);
 }
 
 #endif /* XDPGATE_ACCOUNT_BPF_H */

@@ -30,15 +30,16 @@
  * 1 << XG_HOT_BITS slots per CPU per family. A slot holds one source's
  * counts not yet written back to the LRU map; it is written back when
  * another source takes the slot, every XG_HOT_WRITEBACK_PKTS packets, or
- * XG_HOT_WRITEBACK_NS after the last write-back, so the LRU entry of a
- * busy source never looks cold to the LRU.
+ * on the source's first packet XG_HOT_WRITEBACK_NS after the last
+ * write-back, so the LRU entry of a source that keeps sending is touched
+ * often enough to survive a flood that turns the LRU map over.
  */
 #ifndef XG_HOT_BITS
 #define XG_HOT_BITS 10
 #endif
 #define XG_HOT_SLOTS (1U << XG_HOT_BITS)
 #define XG_HOT_WRITEBACK_PKTS 256
-#define XG_HOT_WRITEBACK_NS 1000000000ULL
+#define XG_HOT_WRITEBACK_NS 10000000ULL /* 10 ms: default of cfg_hot_writeback_ns */
 
 /* Where the loader pins per-interface state: XG_PIN_ROOT/<ifname>/ */
 #define XG_BPFFS "/sys/fs/bpf"

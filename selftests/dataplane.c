@@ -15,6 +15,7 @@
 #include "xdpgate_xdp.skel.h"
 
 __u64 xg_dp_hot_keep_ns;
+__u64 xg_dp_hot_writeback_ns = ~0ULL;
 
 struct xdpgate_xdp *xg_dp_load(bool drop_unparsed, __u32 v4_max, __u32 v6_max)
 {
@@ -36,6 +37,8 @@ struct xdpgate_xdp *xg_dp_load(bool drop_unparsed, __u32 v4_max, __u32 v6_max)
 	 * fall between test runs; test_hot_cache checks the default rule.
 	 */
 	skel->rodata->cfg_hot_keep_ns = xg_dp_hot_keep_ns;
+	/* Likewise no write-back by age: test runs here are ~50 ms apart. */
+	skel->rodata->cfg_hot_writeback_ns = xg_dp_hot_writeback_ns;
 	if (v4_max)
 		ASSERT_OK(bpf_map__set_max_entries(skel->maps.xg_src_v4, v4_max),
 			  "xg_src_v4");

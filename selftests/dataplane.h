@@ -32,6 +32,12 @@ struct xdpgate_xdp *xg_dp_load(bool drop_unparsed, __u32 v4_max, __u32 v6_max);
  */
 extern __u64 xg_dp_hot_keep_ns;
 
+/* cfg_hot_writeback_ns for the next xg_dp_load(): ~0 (the default here)
+ * writes back only at 256 packets and on claims; the data plane's default
+ * is XG_HOT_WRITEBACK_NS.
+ */
+extern __u64 xg_dp_hot_writeback_ns;
+
 /* The whole corpus frame with this name (e.g. "ipv4_udp"), or NULL. */
 const struct xg_case *xg_dp_frame(const char *name);
 

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include <bpf/bpf.h>
@@ -399,6 +400,47 @@ out:
 	xg_subtest_end();
 }
 
+/* cfg_hot_writeback_ns = 1: the first packet of a later tick writes the
+ * slot back, however few packets it holds. Sleeping several ticks makes
+ * the outcome independent of where ticks fall within the first run.
+ */
+static void subtest_writeback_by_age(const struct family *f)
+{
+	char name[64];
+	const struct xg_case *c;
+	struct xdpgate_xdp *skel;
+	struct xg_src_stats sum;
+	struct slot sl;
+	cpu_set_t saved;
+	struct timespec nap = { 0, 50 * 1000 * 1000 };
+	__u8 a[16];
+	int cpu;
+
+	snprintf(name, sizeof(name), "writeback_by_age_%s", f->name);
+	xg_subtest_start(name);
+	addr_of(f, 3, a);
+	xg_dp_hot_writeback_ns = 1;
+	if (!setup(f, &skel, &c, &cpu, &saved)) {
+		xg_dp_hot_writeback_ns = ~0ULL;
+		goto out;
+	}
+	xg_dp_hot_writeback_ns = ~0ULL;
+
+	run(skel, c, a, 3);
+	nanosleep(&nap, NULL);
+	run(skel, c, a, 1);
+	if (ASSERT_OK(lru_sum(skel, f, a, &sum), "written back after a tick"))
+		ASSERT_EQ(sum.packets, 4, "all four in the LRU map");
+	if (read_slot(skel, f, slot_of(f, a), cpu, &sl)) {
+		ASSERT_TRUE(!memcmp(sl.addr, a, 16), "slot still owned");
+		ASSERT_EQ(sl.s.packets, 0, "nothing pending");
+	}
+	check_merged(skel, f, a, 4, c->len, "merged");
+	teardown(skel, &saved);
+out:
+	xg_subtest_end();
+}
+
 static int cmp_rows(const void *x, const void *y)
 {
 	return xg_rows_cmp_addr(x, y);
@@ -587,6 +629,8 @@ void test_hot_cache(void)
 	subtest_collision(&v6);
 	subtest_keep_owner(&v4);
 	subtest_keep_owner(&v6);
+	subtest_writeback_by_age(&v4);
+	subtest_writeback_by_age(&v6);
 	subtest_merge();
 	subtest_pending();
 }
