@@ -190,8 +190,11 @@ static void row_cells(const struct status_row *r, char cells[NR_COLS][CELL_MAX])
 	else
 		snprintf(cells[COL_PROG], CELL_MAX, "%u", in->prog_id);
 	snprintf(cells[COL_PINS], CELL_MAX, "%s", *in->pin_dir ? in->pin_dir : "-");
-	snprintf(cells[COL_SOURCES], CELL_MAX, "%ld v4, %ld v6", r->sources[0],
-		 r->sources[1]);
+	if (r->sources[0] >= 0 && r->sources[1] >= 0)
+		snprintf(cells[COL_SOURCES], CELL_MAX, "%ld v4, %ld v6",
+			 r->sources[0], r->sources[1]);
+	else
+		snprintf(cells[COL_SOURCES], CELL_MAX, "?"); /* unreadable */
 	for (int m = 0; m < XG_NR_MAPS; m++) {
 		if (r->maps[m].ok)
 			snprintf(cells[COL_MAP0 + m], CELL_MAX, "%u/%u",
