@@ -168,9 +168,7 @@ static int xdpgate_sources(struct bench_prog *p, __u64 *n, __u64 *packets)
 	int err = src < 0 || hot < 0 ? -ENOENT : 0;
 
 	if (!err)
-		err = xg_read_sources(src, AF_INET, &rows, &nr);
-	if (err >= 0)
-		err = xg_merge_hot(hot, AF_INET, &rows, &nr);
+		err = xg_read_sources_merged(src, hot, AF_INET, &rows, &nr);
 	*n = nr;
 	*packets = 0;
 	for (size_t i = 0; i < nr; i++)

@@ -165,37 +165,77 @@ static __always_inline void xg_account_direct(void *map, const void *key,
 	xg_src_write_back(map, key, &one);
 }
 
+static __always_inline int xg_key_eq(const void *a, const void *b,
+				     __u32 key_len)
+{
+	if (key_len == 4)
+		return *(const __u32 *)a == *(const __u32 *)b;
+	return xg_in6_eq(a, b);
+}
+
+/* Word copies: both sides are 4-byte aligned, and a plain memcpy through
+ * void * would be done byte by byte.
+ */
+static __always_inline void xg_key_copy(void *dst, const void *src,
+				       __u32 key_len)
+{
+	__u32 *d = dst;
+	const __u32 *v = src;
+
+	d[0] = v[0];
+	if (key_len == 16) {
+		d[1] = v[1];
+		d[2] = v[2];
+		d[3] = v[3];
+	}
+}
+
+/* One packet from addr (key_len 4 or 16 bytes) in the slot it hashes to:
+ * s and written_ns are the slot's, owner its owner's address. Constant
+ * key_len after inlining, so each family gets straight-line code.
+ */
+static __always_inline void xg_account_slot(void *src_map, struct xg_src_stats *s,
+					    __u64 *written_ns, void *owner,
+					    const void *addr, __u32 key_len,
+					    __u64 bytes, __u64 now)
+{
+	struct xg_src_stats out;
+	struct xg_in6_key old;
+
+	if (xg_key_eq(owner, addr, key_len)) {
+		if (xg_hot_bump(s, *written_ns, bytes, now)) {
+			out = *s;
+			xg_hot_reset(s);
+			*written_ns = now;
+			xg_src_write_back(src_map, addr, &out);
+		}
+		return;
+	}
+	if (xg_hot_keep_owner(s, now)) {
+		xg_account_direct(src_map, addr, bytes, now);
+		return;
+	}
+	out = *s;
+	xg_key_copy(&old, owner, key_len);
+	xg_key_copy(owner, addr, key_len);
+	*written_ns = now;
+	xg_hot_claim(s, bytes, now);
+	if (out.packets)
+		xg_src_write_back(src_map, &old, &out);
+}
+
 static __always_inline void xg_account_v4(__u32 addr, __u64 bytes)
 {
 	__u64 now = xg_now_coarse_ns();
-	__u32 idx = xg_hot_index(addr), old;
-	struct xg_src_stats out;
+	__u32 idx = xg_hot_index(addr);
 	struct xg_hot_v4 *h = bpf_map_lookup_elem(&xg_hot_v4, &idx);
 
 	if (!h) {
 		xg_account_direct(&xg_src_v4, &addr, bytes, now);
 		return;
 	}
-	if (h->addr == addr) {
-		if (xg_hot_bump(&h->s, h->written_ns, bytes, now)) {
-			out = h->s;
-			xg_hot_reset(&h->s);
-			h->written_ns = now;
-			xg_src_write_back(&xg_src_v4, &addr, &out);
-		}
-		return;
-	}
-	if (xg_hot_keep_owner(&h->s, now)) {
-		xg_account_direct(&xg_src_v4, &addr, bytes, now);
-		return;
-	}
-	out = h->s;
-	old = h->addr;
-	h->addr = addr;
-	h->written_ns = now;
-	xg_hot_claim(&h->s, bytes, now);
-	if (out.packets)
-		xg_src_write_back(&xg_src_v4, &old, &out);
+	xg_account_slot(&xg_src_v4, &h->s, &h->written_ns, &h->addr, &addr, 4,
+			bytes, now);
 }
 
 static __always_inline void xg_account_v6(const __u32 *addr, __u64 bytes)
@@ -203,33 +243,13 @@ static __always_inline void xg_account_v6(const __u32 *addr, __u64 bytes)
 	__u64 now = xg_now_coarse_ns();
 	__u32 idx = xg_hot_index(xg_fold6(addr));
 	struct xg_hot_v6 *h = bpf_map_lookup_elem(&xg_hot_v6, &idx);
-	struct xg_src_stats out;
-	struct xg_in6_key old;
 
 	if (!h) {
 		xg_account_direct(&xg_src_v6, addr, bytes, now);
 		return;
 	}
-	if (xg_in6_eq((const __u32 *)h->addr.addr, addr)) {
-		if (xg_hot_bump(&h->s, h->written_ns, bytes, now)) {
-			out = h->s;
-			xg_hot_reset(&h->s);
-			h->written_ns = now;
-			xg_src_write_back(&xg_src_v6, addr, &out);
-		}
-		return;
-	}
-	if (xg_hot_keep_owner(&h->s, now)) {
-		xg_account_direct(&xg_src_v6, addr, bytes, now);
-		return;
-	}
-	out = h->s;
-	old = h->addr;
-	__builtin_memcpy(h->addr.addr, addr, 16);
-	h->written_ns = now;
-	xg_hot_claim(&h->s, bytes, now);
-	if (out.packets)
-		xg_src_write_back(&xg_src_v6, &old, &out);
+	xg_account_slot(&xg_src_v6, &h->s, &h->written_ns, h->addr.addr, addr,
+			16, bytes, now);
 }
 
 #endif /* XDPGATE_ACCOUNT_BPF_H */

@@ -18,7 +18,8 @@
 #include "util.h"
 
 struct pending {
-	struct xg_source_row row; /* sums over CPUs; family 0 = empty */
+	__u8 addr[16];
+	struct xg_src_stats sum; /* over CPUs; packets 0 = empty entry */
 	bool claimed;
 };
 
@@ -26,6 +27,7 @@ struct pending_set {
 	struct pending *e;
 	size_t mask;
 	size_t used;
+	int family;
 };
 
 static size_t addr_hash(const __u8 *a)
@@ -38,6 +40,9 @@ static size_t addr_hash(const __u8 *a)
 	return (size_t)((x * 0xbf58476d1ce4e5b9ULL) >> 17);
 }
 
+/* Pending counts are never zero packets, so an empty entry is one with
+ * none; an all-zero address (0.0.0.0, ::) is a source like any other.
+ */
 static struct pending *find(struct pending_set *t, const __u8 *addr, bool add)
 {
 	size_t i = addr_hash(addr) & t->mask;
@@ -45,98 +50,135 @@ static struct pending *find(struct pending_set *t, const __u8 *addr, bool add)
 	for (;; i = (i + 1) & t->mask) {
 		struct pending *p = &t->e[i];
 
-		if (!p->row.family) {
+		if (!p->sum.packets) {
 			if (!add)
 				return NULL;
-			memcpy(p->row.addr, addr, 16);
+			memcpy(p->addr, addr, 16);
 			t->used++;
 			return p;
 		}
-		if (!memcmp(p->row.addr, addr, 16))
+		if (!memcmp(p->addr, addr, 16))
 			return p;
 	}
 }
 
-static void add_counts(struct xg_source_row *r, const struct xg_src_stats *s)
+static void add_counts(__u64 *packets, __u64 *bytes, __u64 *drops,
+		       __u64 *redirects, __u64 *last_seen,
+		       const struct xg_src_stats *s)
 {
-	r->packets += s->packets;
-	r->bytes += s->bytes;
-	r->drops += s->drops;
-	r->redirects += s->redirects;
-	if (s->last_seen_ns > r->last_seen_ns)
-		r->last_seen_ns = s->last_seen_ns;
+	*packets += s->packets;
+	*bytes += s->bytes;
+	*drops += s->drops;
+	*redirects += s->redirects;
+	if (s->last_seen_ns > *last_seen)
+		*last_seen = s->last_seen_ns;
 }
 
-/* The slot's pending stats and its owner's address as 16 bytes. */
-static const struct xg_src_stats *slot_view(const unsigned char *v, int family,
-					    __u8 addr[16])
+static void add_to_row(struct xg_source_row *r, const struct xg_src_stats *s)
+{
+	add_counts(&r->packets, &r->bytes, &r->drops, &r->redirects,
+		   &r->last_seen_ns, s);
+}
+
+static void add_to_stats(struct xg_src_stats *d, const struct xg_src_stats *s)
+{
+	add_counts(&d->packets, &d->bytes, &d->drops, &d->redirects,
+		   &d->last_seen_ns, s);
+}
+
+/* Both slot layouts start with their struct xg_src_stats; the owner's
+ * address follows written_ns.
+ */
+static void slot_owner(const unsigned char *v, int family, __u8 addr[16])
 {
 	memset(addr, 0, 16);
-	if (family == AF_INET) {
-		const struct xg_hot_v4 *h = (const void *)v;
-
-		memcpy(addr, &h->addr, 4);
-		return &h->s;
-	}
-	memcpy(addr, ((const struct xg_hot_v6 *)(const void *)v)->addr.addr, 16);
-	return &((const struct xg_hot_v6 *)(const void *)v)->s;
+	if (family == AF_INET)
+		memcpy(addr, &((const struct xg_hot_v4 *)(const void *)v)->addr, 4);
+	else
+		memcpy(addr, ((const struct xg_hot_v6 *)(const void *)v)->addr.addr, 16);
 }
 
-static int collect(int fd, int family, __u32 slots, size_t vsize,
-		   struct pending_set *t)
+/* The map's info, if it is a hot-source cache: a per-CPU array whose values
+ * are vsize bytes (any size >= xg_src_stats when vsize is 0).
+ */
+static int hot_map_info(int fd, size_t vsize, struct bpf_map_info *info)
 {
-	size_t stride = XG_PERCPU_STRIDE(vsize);
-	int ncpu = xg_nr_cpus();
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		return -errno;
+	if (info->type != BPF_MAP_TYPE_PERCPU_ARRAY ||
+	    (vsize ? info->value_size != vsize
+		   : info->value_size < sizeof(struct xg_src_stats)))
+		return -EPROTO;
+	return 0;
+}
+
+/* Call fn for every slot with its ncpu per-CPU copies, stride bytes apart. */
+static int walk_slots(int fd, const struct bpf_map_info *info, int ncpu,
+		      void (*fn)(const unsigned char *vals, int ncpu,
+				 size_t stride, void *ctx),
+		      void *ctx)
+{
+	size_t stride = XG_PERCPU_STRIDE(info->value_size);
 	unsigned char *vals = malloc((size_t)ncpu * stride);
-	__u8 addr[16];
+	int err = 0;
 
 	if (!vals)
 		return -ENOMEM;
-	for (__u32 k = 0; k < slots; k++) {
+	for (__u32 k = 0; k < info->max_entries; k++) {
 		if (bpf_map_lookup_elem(fd, &k, vals)) {
-			free(vals);
-			return -errno;
+			err = -errno;
+			break;
 		}
-		for (int c = 0; c < ncpu; c++) {
-			const struct xg_src_stats *s =
-				slot_view(vals + (size_t)c * stride, family, addr);
-			struct pending *p;
-
-			if (!s->packets)
-				continue;
-			p = find(t, addr, true);
-			p->row.family = (__u8)family;
-			add_counts(&p->row, s);
-		}
+		fn(vals, ncpu, stride, ctx);
 	}
 	free(vals);
-	return 0;
+	return err;
+}
+
+static void collect_slot(const unsigned char *vals, int ncpu, size_t stride,
+			 void *ctx)
+{
+	struct pending_set *t = ctx;
+	__u8 addr[16];
+
+	for (int c = 0; c < ncpu; c++) {
+		const unsigned char *v = vals + (size_t)c * stride;
+		const struct xg_src_stats *s = (const void *)v;
+
+		if (!s->packets)
+			continue;
+		slot_owner(v, t->family, addr);
+		add_to_stats(&find(t, addr, true)->sum, s);
+	}
 }
 
 int xg_merge_hot(int hot_fd, int family, struct xg_source_row **rows, size_t *n)
 {
 	size_t vsize = family == AF_INET ? sizeof(struct xg_hot_v4)
 					 : sizeof(struct xg_hot_v6);
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	struct pending_set t = {};
+	struct pending_set t = { .family = family };
+	struct bpf_map_info info;
 	size_t cap = 16, added = 0;
 	int ncpu = xg_nr_cpus(), err;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	if (bpf_obj_get_info_by_fd(hot_fd, &info, &len))
-		return -errno;
-	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY || info.value_size != vsize ||
-	    (family != AF_INET && family != AF_INET6))
+	if (family != AF_INET && family != AF_INET6)
 		return -EPROTO;
+	err = hot_map_info(hot_fd, vsize, &info);
+	if (err)
+		return err;
+	/* At most half full, so probing always ends at an empty entry. */
 	while (cap < 2 * (size_t)info.max_entries * (size_t)ncpu)
 		cap <<= 1;
 	t.e = calloc(cap, sizeof(*t.e));
 	if (!t.e)
 		return -ENOMEM;
 	t.mask = cap - 1;
-	err = collect(hot_fd, family, info.max_entries, vsize, &t);
+	err = walk_slots(hot_fd, &info, ncpu, collect_slot, &t);
 	if (err)
 		goto out;
 
@@ -146,16 +188,11 @@ int xg_merge_hot(int hot_fd, int family, struct xg_source_row **rows, size_t *n)
 
 		if (r->family != family || !(p = find(&t, r->addr, false)))
 			continue;
-		r->packets += p->row.packets;
-		r->bytes += p->row.bytes;
-		r->drops += p->row.drops;
-		r->redirects += p->row.redirects;
-		if (p->row.last_seen_ns > r->last_seen_ns)
-			r->last_seen_ns = p->row.last_seen_ns;
+		add_to_row(r, &p->sum);
 		p->claimed = true;
 	}
 	for (size_t i = 0; i < cap; i++)
-		added += t.e[i].row.family && !t.e[i].claimed;
+		added += t.e[i].sum.packets && !t.e[i].claimed;
 	if (added) {
 		struct xg_source_row *grown =
 			realloc(*rows, (*n + added) * sizeof(**rows));
@@ -165,9 +202,17 @@ int xg_merge_hot(int hot_fd, int family, struct xg_source_row **rows, size_t *n)
 			goto out;
 		}
 		*rows = grown;
-		for (size_t i = 0; i < cap; i++)
-			if (t.e[i].row.family && !t.e[i].claimed)
-				(*rows)[(*n)++] = t.e[i].row;
+		for (size_t i = 0; i < cap; i++) {
+			struct xg_source_row *r;
+
+			if (!t.e[i].sum.packets || t.e[i].claimed)
+				continue;
+			r = &(*rows)[(*n)++];
+			memset(r, 0, sizeof(*r));
+			memcpy(r->addr, t.e[i].addr, 16);
+			r->family = (__u8)family;
+			add_to_row(r, &t.e[i].sum);
+		}
 	}
 	err = (int)added;
 out:
@@ -175,41 +220,37 @@ out:
 	return err;
 }
 
+int xg_read_sources_merged(int src_fd, int hot_fd, int family,
+			   struct xg_source_row **rows, size_t *n)
+{
+	int err = xg_read_sources(src_fd, family, rows, n);
+
+	if (err >= 0)
+		err = xg_merge_hot(hot_fd, family, rows, n);
+	return err < 0 ? err : 0;
+}
+
+static void count_pending(const unsigned char *vals, int ncpu, size_t stride,
+			  void *ctx)
+{
+	for (int c = 0; c < ncpu; c++) {
+		if (((const struct xg_src_stats *)(const void *)
+		     (vals + (size_t)c * stride))->packets) {
+			++*(int *)ctx;
+			return;
+		}
+	}
+}
+
 int xg_hot_pending(int hot_fd)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int ncpu = xg_nr_cpus(), pending = 0;
-	size_t stride;
-	unsigned char *vals;
+	struct bpf_map_info info;
+	int ncpu = xg_nr_cpus(), pending = 0, err;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	if (bpf_obj_get_info_by_fd(hot_fd, &info, &len))
-		return -errno;
-	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
-	    info.value_size < sizeof(struct xg_src_stats))
-		return -EPROTO;
-	stride = XG_PERCPU_STRIDE(info.value_size);
-	vals = malloc((size_t)ncpu * stride);
-	if (!vals)
-		return -ENOMEM;
-	for (__u32 k = 0; k < info.max_entries; k++) {
-		if (bpf_map_lookup_elem(hot_fd, &k, vals)) {
-			free(vals);
-			return -errno;
-		}
-		/* Both slot layouts start with their struct xg_src_stats. */
-		for (int c = 0; c < ncpu; c++) {
-			const struct xg_src_stats *st =
-				(const void *)(vals + (size_t)c * stride);
-
-			if (st->packets) {
-				pending++;
-				break;
-			}
-		}
-	}
-	free(vals);
-	return pending;
+	err = hot_map_info(hot_fd, 0, &info);
+	if (!err)
+		err = walk_slots(hot_fd, &info, ncpu, count_pending, &pending);
+	return err ? err : pending;
 }

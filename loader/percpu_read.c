@@ -129,12 +129,6 @@ int xg_read_sources(int map_fd, int family, struct xg_source_row **rows,
 	return xg_read_sources_with(map_fd, family, rows, n, XG_READ_AUTO);
 }
 
-int xg_read_sources_iter(int map_fd, int family, struct xg_source_row **rows,
-			 size_t *n)
-{
-	return xg_read_sources_with(map_fd, family, rows, n, XG_READ_KEYWALK);
-}
-
 int xg_read_counters(int map_fd, struct xg_counter *out, __u32 nr)
 {
 	size_t stride = XG_PERCPU_STRIDE(sizeof(struct xg_counter));

@@ -65,12 +65,6 @@ int xg_read_sources_with(int map_fd, int family, struct xg_source_row **rows,
 int xg_read_sources(int map_fd, int family, struct xg_source_row **rows,
 		    size_t *n);
 
-/* xg_read_sources_with(..., XG_READ_KEYWALK): the fallback for kernels
- * without batch ops, exported for tests and benchmarks.
- */
-int xg_read_sources_iter(int map_fd, int family, struct xg_source_row **rows,
-			 size_t *n);
-
 /* Add the pending counts of a hot-source cache (xg_hot_v4 with AF_INET,
  * xg_hot_v6 with AF_INET6) to the family's rows in *rows, appending a row
  * for each source that is only in the cache so far. Call it AFTER reading
@@ -82,6 +76,13 @@ int xg_read_sources_iter(int map_fd, int family, struct xg_source_row **rows,
  * the map is not an xdpgate hot cache of that family).
  */
 int xg_merge_hot(int hot_fd, int family, struct xg_source_row **rows, size_t *n);
+
+/* One family's sources as the data plane holds them: xg_read_sources() on
+ * the LRU map, then xg_merge_hot() with its cache, in that order. Appends
+ * to *rows like both; returns 0 or a negative errno.
+ */
+int xg_read_sources_merged(int src_fd, int hot_fd, int family,
+			   struct xg_source_row **rows, size_t *n);
 
 /* How many slots of a hot-source cache hold counts not yet written back
  * (on any CPU), or a negative errno.

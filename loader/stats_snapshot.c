@@ -46,17 +46,6 @@ static int open_maps(struct xg_stats_snapshot *s, struct xg_maps *m)
 	}
 }
 
-/* The LRU map first, then the hot cache: see xg_merge_hot(). */
-static int read_family(int src_fd, int hot_fd, int family,
-		       struct xg_stats_snapshot *s)
-{
-	int r = xg_read_sources(src_fd, family, &s->sources, &s->nr_sources);
-
-	if (r >= 0)
-		r = xg_merge_hot(hot_fd, family, &s->sources, &s->nr_sources);
-	return r < 0 ? r : 0;
-}
-
 int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 {
 	struct xg_maps m;
@@ -74,9 +63,11 @@ int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 	if (!err)
 		err = xg_read_counters(m.reasons, s->reasons, XG_RSN__MAX);
 	if (!err)
-		err = read_family(m.src_v4, m.hot_v4, AF_INET, s);
+		err = xg_read_sources_merged(m.src_v4, m.hot_v4, AF_INET,
+					     &s->sources, &s->nr_sources);
 	if (!err)
-		err = read_family(m.src_v6, m.hot_v6, AF_INET6, s);
+		err = xg_read_sources_merged(m.src_v6, m.hot_v6, AF_INET6,
+					     &s->sources, &s->nr_sources);
 	s->mono_ns = clock_ns(CLOCK_MONOTONIC);
 	s->real_ns = clock_ns(CLOCK_REALTIME);
 	xg_maps_close(&m);

@@ -96,10 +96,8 @@ static long count_sources(int src_fd, int hot_fd, int family)
 {
 	struct xg_source_row *rows = NULL;
 	size_t n = 0;
-	int err = xg_read_sources(src_fd, family, &rows, &n);
+	int err = xg_read_sources_merged(src_fd, hot_fd, family, &rows, &n);
 
-	if (err >= 0)
-		err = xg_merge_hot(hot_fd, family, &rows, &n);
 	free(rows);
 	return err < 0 ? -1 : (long)n;
 }

@@ -173,18 +173,6 @@ int xg_remove_pin_dir(const char *dir)
 	return err;
 }
 
-int xg_prog_name(int prog_fd, char *buf, size_t len)
-{
-	struct bpf_prog_info info = {};
-	__u32 ilen = sizeof(info);
-	int err = bpf_obj_get_info_by_fd(prog_fd, &info, &ilen);
-
-	if (err)
-		return err;
-	snprintf(buf, len, "%s", info.name);
-	return 0;
-}
-
 int xg_nr_cpus(void)
 {
 	static int n;

@@ -41,9 +41,6 @@ int xg_make_pin_dir(const char *ifname, char *buf, size_t len);
  */
 int xg_remove_pin_dir(const char *dir);
 
-/* Map and program names are read back from the kernel; these find by name. */
-int xg_prog_name(int prog_fd, char *buf, size_t len);
-
 /* Number of CPUs per-CPU map values are sized for. */
 int xg_nr_cpus(void);
 

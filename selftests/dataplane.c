@@ -86,18 +86,13 @@ int xg_dp_read_merged(struct xdpgate_xdp *skel, int family,
 		      struct xg_source_row **rows, size_t *n)
 {
 	bool v4 = family == AF_INET;
-	int err;
 
 	*rows = NULL;
 	*n = 0;
-	err = xg_read_sources(bpf_map__fd(v4 ? skel->maps.xg_src_v4 :
-					       skel->maps.xg_src_v6),
-			      family, rows, n);
-	if (err >= 0)
-		err = xg_merge_hot(bpf_map__fd(v4 ? skel->maps.xg_hot_v4 :
-						    skel->maps.xg_hot_v6),
-				   family, rows, n);
-	return err < 0 ? err : 0;
+	return xg_read_sources_merged(
+		bpf_map__fd(v4 ? skel->maps.xg_src_v4 : skel->maps.xg_src_v6),
+		bpf_map__fd(v4 ? skel->maps.xg_hot_v4 : skel->maps.xg_hot_v6),
+		family, rows, n);
 }
 
 const struct xg_source_row *xg_dp_find(const struct xg_source_row *rows,
