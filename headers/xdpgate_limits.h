@@ -41,9 +41,21 @@
 #define XG_HOT_WRITEBACK_PKTS 256
 #define XG_HOT_WRITEBACK_NS 10000000ULL /* 10 ms: default of cfg_hot_writeback_ns */
 
-/* Where the loader pins per-interface state: XG_PIN_ROOT/<ifname>/ */
+/* Where the loader pins state. One directory per instance, keyed by what
+ * identifies it, never by a name that can be renamed or reused:
+ *
+ *   XG_PIN_ROOT/ns<netns>/if<ifindex>/xdp/         XDP instance
+ *   XG_PIN_ROOT/ns<netns>/if<ifindex>/tc-ingress/  TC instances
+ *   XG_PIN_ROOT/ns<netns>/if<ifindex>/tc-egress/
+ *   XG_PIN_ROOT/ns<netns>/if<ifindex>/policy/      rules, shared by the hooks
+ *   XG_PIN_ROOT/cgroup/                            the socket layer
+ *
+ * <netns> is the network namespace cookie (or its inode where the kernel
+ * has no cookie). Every instance directory holds XG_MAP_OWNER.
+ */
 #define XG_BPFFS "/sys/fs/bpf"
 #define XG_PIN_ROOT XG_BPFFS "/xdpgate"
+#define XG_MAP_OWNER "xg_owner"
 /* Where iproute2 pins maps marked LIBBPF_PIN_BY_NAME when it loads the
  * object itself (ip link set dev X xdp obj ...).
  */

@@ -125,4 +125,45 @@ struct xg_pkt_meta {
 _Static_assert(sizeof(struct xg_pkt_meta) == 64, "xg_pkt_meta layout");
 #endif
 
+/* Where a data plane runs. Every pinned instance directory records one
+ * (see struct xg_owner); the TC and cgroup layers add theirs here, so the
+ * loader, the tests and the exporter share one list.
+ */
+enum xg_hook {
+	XG_HOOK_XDP = 0,
+	XG_HOOK_TC_INGRESS,
+	XG_HOOK_TC_EGRESS,
+	XG_HOOK_CGROUP,      /* the socket layer: host-wide, ifindex 0 */
+	XG_HOOK__MAX,
+};
+
+enum xg_owner_state {
+	XG_OWNER_LOADING = 1,  /* written before anything is attached */
+	XG_OWNER_ATTACHED = 2, /* written once the hook runs prog_id */
+};
+
+#define XG_OWNER_VERSION 1
+
+/* Who a pin directory belongs to: the single entry of the array map
+ * XG_MAP_OWNER pinned in it, written by the loader only (programs never
+ * read it). Counters must never pass from one interface instance to
+ * another, so an instance is the interface's ifindex in its network
+ * namespace plus the program (or bpf_link) attached there; a directory
+ * whose owner no longer runs is an orphan, listed and removable, never
+ * silently reused.
+ */
+struct xg_owner {
+	__u64 netns_cookie;    /* SO_NETNS_COOKIE; 0 where the kernel lacks it */
+	__u64 netns_ino;       /* inode of /proc/self/ns/net at attach */
+	__u64 created_ns;      /* CLOCK_REALTIME of the attach */
+	__u32 version;         /* XG_OWNER_VERSION */
+	__u32 state;           /* enum xg_owner_state */
+	__u32 ifindex;         /* 0 for host-wide layers */
+	__u32 hook;            /* enum xg_hook */
+	__u32 prog_id;         /* 0 while LOADING */
+	__u32 link_id;         /* 0 unless attached through a bpf_link */
+	char ifname[16];       /* the name at attach, for messages only */
+};
+_Static_assert(sizeof(struct xg_owner) == 64, "xg_owner layout");
+
 #endif /* XDPGATE_TYPES_H */

@@ -10,10 +10,7 @@
 #include <linux/types.h>
 
 #include "util.h"
-
-enum xg_hook {
-	XG_HOOK_XDP = 0,
-};
+#include "xdpgate_types.h"
 
 enum xg_xdp_mode {
 	XG_MODE_NATIVE = 0,
