@@ -86,10 +86,25 @@ enum xg_reason {
 	XG_PARSE_IPV6_BAD_VER,   /* ethertype IPv6, version field not 6 */
 	XG_PARSE_IPV6_EXT_TRUNC, /* an extension header past payload_len or the frame */
 	XG_PARSE_IPV6_EXT_TOO_MANY, /* more than IPV6_EXT_MAX headers */
+	XG_PARSE_IPV6_HBH_NOT_FIRST, /* Hop-by-Hop after another header */
 	XG_PARSE_L4_TRUNC,       /* TCP/UDP/ICMP header past the IP length or frame */
+	XG_PARSE_TCP_BAD_DOFF,   /* TCP data offset 0-4 (below its own header) */
+	XG_PARSE_FRAG_L4_TRUNC,  /* first fragment cut in its headers: ALSO under its source */
 	XG_RSN_SRC_UPDATE_FAIL,  /* per-source map refused an insert */
 	XG_RSN__MAX,
 };
+
+/* The reasons whose packets are counted under their source as well: the
+ * parser read the addresses, and the reason only says what else is wrong.
+ * Every other reason's packets are in no source row. So, over one
+ * instance's counters,
+ *   packets attributed to sources = sum(xg_actions) - sum(xg_reasons)
+ *                                   + sum(xg_reasons[r] for r in this mask)
+ * and that figure is what the per-source rows add up to before eviction.
+ * XG_PARSE_NOT_IP is informational too but has no source.
+ */
+#define XG_RSN_HAS_SOURCE_MASK (1U << XG_PARSE_FRAG_L4_TRUNC)
+#define XG_RSN_HAS_SOURCE(r) ((r) < 32 && ((1U << (r)) & XG_RSN_HAS_SOURCE_MASK))
 
 enum xg_frag {
 	XG_FRAG_NONE = 0,

@@ -19,7 +19,11 @@
 
 #include "xdpgate_types.h"
 
-#define XG_FRAME_MAX 1536 /* a full 1500-byte MTU frame fits */
+/* The largest linear frame BPF_PROG_TEST_RUN takes for XDP: a page less
+ * the 256-byte headroom and the 320-byte skb_shared_info (x86-64).
+ * Longer frames need a multi-buffer (xdp.frags) program.
+ */
+#define XG_FRAME_MAX 3520
 #define XG_NAME_MAX 64
 
 enum xg_l3_kind {
@@ -28,9 +32,10 @@ enum xg_l3_kind {
 	XG_L3_V6,
 };
 
-/* What the parser must report. When result is XG_PARSE_OK or
- * XG_PARSE_NOT_IP every field is asserted; for a parse failure only the
- * result is part of the contract ("the source address must not be used").
+/* What the parser must report. When result is XG_PARSE_OK,
+ * XG_PARSE_FRAG_L4_TRUNC or XG_PARSE_NOT_IP every field is asserted; for a
+ * parse failure only the result is part of the contract ("the source
+ * address must not be used").
  */
 struct xg_expect {
 	enum xg_reason result;

@@ -4,7 +4,8 @@
  * Under the foundation every packet is passed; the policy stage slots in
  * between accounting and the verdict. What cannot be parsed is passed and
  * counted by reason (or dropped, if the loader sets cfg_drop_unparsed),
- * never silently discarded.
+ * never silently discarded. not_ip is never dropped, and frag_l4_trunc is
+ * counted under its source as well as by reason.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -33,9 +34,15 @@ int xdpgate_xdp(struct xdp_md *ctx)
 	r = xg_parse(data, data_end, (__u32)bytes, &m);
 	if (r != XG_PARSE_OK) {
 		xg_count(&xg_reasons, r, bytes);
-		if (cfg_drop_unparsed && r != XG_PARSE_NOT_IP)
-			return xg_verdict(XG_ACT_DROP, bytes);
-		return xg_verdict(XG_ACT_PASS, bytes);
+		/* A first fragment cut in its headers still has its source:
+		 * counted there too (XG_RSN_HAS_SOURCE_MASK), and decided
+		 * like any other packet from that source, not as unparsed.
+		 */
+		if (r != XG_PARSE_FRAG_L4_TRUNC) {
+			if (cfg_drop_unparsed && r != XG_PARSE_NOT_IP)
+				return xg_verdict(XG_ACT_DROP, bytes);
+			return xg_verdict(XG_ACT_PASS, bytes);
+		}
 	}
 
 	if (m.ip_version == 4) {
