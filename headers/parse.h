@@ -73,6 +73,8 @@ struct xg_ipv6_frag_hdr {
 	__be16 frag_off; /* offset in 8-byte units << 3 | M flag */
 	__be32 identification;
 };
+/* xg_parse_ipv6 ORs the M flag (bit 0) into m->frag as it is. */
+_Static_assert(XG_FRAG_FIRST == 1, "XG_FRAG_FIRST is the M flag's value");
 
 struct xg_l4_ports {
 	__be16 source;
@@ -301,10 +303,13 @@ static __always_inline int xg_parse_ipv6(void *data, void *pos, void *data_end,
 				return XG_PARSE_OK;
 			}
 			/* Offset 0 without M is an atomic fragment (RFC
-			 * 6946): a whole packet, not a first fragment.
+			 * 6946): a whole packet, not a first fragment. No
+			 * branch: frag is read again at the exits (xg_cut),
+			 * and a branch here would split every verifier state
+			 * of the rest of the walk in two (2.3x the verified
+			 * instructions, see selftests/verifier_insns.md).
 			 */
-			if (fo & 1)
-				m->frag = XG_FRAG_FIRST;
+			m->frag |= fo & 1; /* the M flag is XG_FRAG_FIRST */
 			continue;
 		}
 		if (nexthdr == XG_IPPROTO_AH)

@@ -59,6 +59,12 @@ struct xg_expect {
 
 struct xg_case {
 	char name[XG_NAME_MAX];
+	/* Frames start 2 bytes past a 4-byte boundary (NET_IP_ALIGN, as in
+	 * a driver's receive buffer), so the IP and L4 headers the host build
+	 * of the parser reads through struct pointers are aligned, which
+	 * UBSan checks in make test-asan.
+	 */
+	__u8 net_ip_align[2];
 	__u8 bytes[XG_FRAME_MAX];
 	__u32 len;
 	struct xg_expect exp;
@@ -74,6 +80,9 @@ struct xg_case {
 	/* Cut entries: index of the base entry, and where it was cut. */
 	int base;               /* -1 for a base entry */
 };
+
+_Static_assert(__builtin_offsetof(struct xg_case, bytes) % 4 == 2,
+	       "xg_case.bytes is NET_IP_ALIGN'ed");
 
 struct xg_corpus {
 	struct xg_case *c;

@@ -63,6 +63,7 @@ static const struct {
 	{ "corpus", test_corpus },
 	{ "parse_host", test_parse_host },
 	{ "parse_bpf", test_parse_bpf },
+	{ "fuzz_diff", test_fuzz_diff },
 	{ "xdp_dataplane", test_xdp_dataplane },
 	{ "percpu_read", test_percpu_read },
 	{ "hot_cache", test_hot_cache },
