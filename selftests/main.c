@@ -42,18 +42,34 @@ void xg_subtest_start(const char *name)
 	xg_t.subtest = name;
 	xg_t.sub_passed = 0;
 	xg_t.sub_failed = 0;
+	xg_t.sub_skipped = 0;
 	xg_t.printed = 0;
+}
+
+void xg_skip(const char *what, const char *why)
+{
+	printf("SKIP %s/%s: %s: %s\n", xg_t.test, xg_t.subtest, what, why);
+	xg_t.sub_skipped++;
 }
 
 void xg_subtest_end(void)
 {
+	unsigned long checks = xg_t.sub_passed + xg_t.sub_failed;
+	const char *verdict = xg_t.sub_failed ? "FAIL" :
+			      !checks && xg_t.sub_skipped ? "SKIP" : "ok";
+
 	if (xg_t.printed > XG_MAX_FAIL_LINES)
 		printf("  ... %lu more failures not shown\n",
 		       xg_t.printed - XG_MAX_FAIL_LINES);
-	printf("%-4s %s/%s (%lu checks)\n", xg_t.sub_failed ? "FAIL" : "ok",
-	       xg_t.test, xg_t.subtest, xg_t.sub_passed + xg_t.sub_failed);
+	if (xg_t.sub_skipped)
+		printf("%-4s %s/%s (%lu checks, %lu skipped)\n", verdict,
+		       xg_t.test, xg_t.subtest, checks, xg_t.sub_skipped);
+	else
+		printf("%-4s %s/%s (%lu checks)\n", verdict, xg_t.test,
+		       xg_t.subtest, checks);
 	xg_t.passed += xg_t.sub_passed;
 	xg_t.failed += xg_t.sub_failed;
+	xg_t.skipped += xg_t.sub_skipped;
 }
 
 static const struct {
@@ -121,6 +137,7 @@ int main(int argc, char **argv)
 		xg_t.test = tests[i].name;
 		tests[i].fn();
 	}
-	printf("%lu passed, %lu failed\n", xg_t.passed, xg_t.failed);
+	printf("%lu passed, %lu failed, %lu skipped\n", xg_t.passed, xg_t.failed,
+	       xg_t.skipped);
 	return xg_t.failed ? 1 : 0;
 }

@@ -2,8 +2,9 @@
 /* A small harness in the style of the kernel's BPF selftests: one
  * test_<name>() per area, subtests inside it, and ASSERT_* checks that say
  * what failed (expression, expected, actual and the packet it was about).
- * Every check is counted; main() prints "N passed, N failed" and exits
- * non-zero when anything failed.
+ * Every check is counted; main() prints "N passed, N failed, N skipped"
+ * and exits non-zero when anything failed. What cannot be checked here
+ * says so with xg_skip(): a SKIP line with the reason, never "ok".
  */
 #ifndef XG_TEST_H
 #define XG_TEST_H
@@ -14,8 +15,10 @@
 struct xg_test_state {
 	unsigned long passed;
 	unsigned long failed;
+	unsigned long skipped;    /* SKIP lines printed */
 	unsigned long sub_passed; /* checks of the running subtest */
 	unsigned long sub_failed;
+	unsigned long sub_skipped;
 	unsigned long printed;    /* failure lines shown in this subtest */
 	const char *test;
 	const char *subtest;
@@ -29,7 +32,14 @@ extern struct xg_test_state xg_t;
 #define XG_MAX_FAIL_LINES 25
 
 void xg_subtest_start(const char *name);
+/* Prints "ok", "FAIL", or "SKIP" when the subtest checked nothing and
+ * skipped something.
+ */
 void xg_subtest_end(void);
+/* Part of the running subtest (what) cannot be checked here, and why:
+ * prints "SKIP test/subtest: what: why" and counts one skip.
+ */
+void xg_skip(const char *what, const char *why);
 /* Counts one check; a failure also counts towards the lines shown. */
 bool xg_check(bool ok, const char *file, int line);
 /* Whether the latest failure is among the lines shown. */
