@@ -113,7 +113,7 @@ demo: $(BUILD)/xdpgate
 	$(Q)scripts/demo.sh
 
 TEST_C     = $(BUILD)/test_xdpgate
-TEST_E2E   = $(PYTHON) -m pytest -q selftests/e2e
+TEST_E2E   = $(PYTHON) -m pytest -q -rs selftests/e2e
 # Smoke check, not a measurement: every benchmark program really processed
 # the packets it was timed on.
 TEST_BENCH = $(BUILD)/xdpgate-bench --quick --selftest
