@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The socket layer: per-cgroup bytes and calls for TCP and UDP, IPv4 and
+ * IPv6, sent and received. One object holds every backend; the loader
+ * switches all but one off with bpf_program__set_autoload, best first:
+ *
+ *   fentry     fexit on tcp/udp/udpv6 sendmsg and recvmsg (+ tcp/udp
+ *              sendpage before 6.5): the return value is what the
+ *              application sent or received.
+ *   kprobe     kprobe + kretprobe on the same functions.
+ *   tracepoint sock:sock_send_length / sock:sock_recv_length (6.3+), as
+ *              tp_btf (direct loads) or raw_tp (probe reads).
+ *   cgroup_skb ingress/egress on the cgroup v2 root: IP packets as they
+ *              cross the stack, so receive is counted in softirq, when
+ *              the packet reaches the socket.
+ *
+ * Every backend counts the socket's cgroup (the cgroup of the task that
+ * created the socket, inherited by accepted sockets from their listener),
+ * not the cgroup of whoever makes the call.
+ */
+#include "sock_account.bpf.h"
+#include <bpf/bpf_endian.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* recvmsg lost its `nonblock` parameter in 5.19 (tcp_recvmsg, udp_recvmsg,
+ * udpv6_recvmsg and struct proto's hook all at once): where the kernel's
+ * struct proto::recvmsg has five parameters, flags is the 4th argument
+ * and the return value follows the 5th; before, the 5th and the 6th.
+ */
+struct proto___xg_recv5 {
+	int (*recvmsg)(struct sock *sk, struct msghdr *msg, size_t len,
+		       int flags, int *addr_len);
+};
+
+static __always_inline bool xg_recv_has_nonblock(void)
+{
+	return !bpf_core_type_matches(struct proto___xg_recv5);
+}
+
+/* What CO-RE decided on this kernel, for the tests (xg_core_probe). */
+__u32 xg_core_recv_args;   /* recvmsg's parameter count: 5 or 6 */
+__u32 xg_core_cgroup_ptr;  /* 1: sock_cgroup_data holds a cgroup pointer */
+
+SEC("syscall")
+int xg_core_probe(void *ctx)
+{
+	xg_core_recv_args = xg_recv_has_nonblock() ? 6 : 5;
+	xg_core_cgroup_ptr = bpf_core_field_exists(struct sock_cgroup_data, cgroup);
+	return 0;
+}
+
+/* ---- fentry backend (fexit: arguments and return value at once) ---- */
+
+SEC("fexit/tcp_sendmsg")
+int BPF_PROG(xg_fx_tcp_send, struct sock *sk, struct msghdr *msg, size_t len,
+	     int ret)
+{
+	xg_sock_call(sk, true, XG_CG_TX, ret, 0);
+	return 0;
+}
+
+/* udpv6_sendmsg hands IPv4-mapped destinations to udp_sendmsg: an IPv6
+ * socket is counted once, there.
+ */
+SEC("fexit/udp_sendmsg")
+int BPF_PROG(xg_fx_udp_send, struct sock *sk, struct msghdr *msg, size_t len,
+	     int ret)
+{
+	if (sk->__sk_common.skc_family == XG_AF_INET)
+		xg_sock_call(sk, true, XG_CG_TX, ret, 0);
+	return 0;
+}
+
+SEC("fexit/udpv6_sendmsg")
+int BPF_PROG(xg_fx_udp6_send, struct sock *sk, struct msghdr *msg, size_t len,
+	     int ret)
+{
+	xg_sock_call(sk, true, XG_CG_TX, ret, 0);
+	return 0;
+}
+
+static __always_inline void xg_fx_recv(__u64 *ctx)
+{
+	struct sock *sk = (void *)ctx[0];
+
+	if (xg_recv_has_nonblock())
+		xg_sock_call(sk, true, XG_CG_RX, (int)ctx[6], ctx[4]);
+	else
+		xg_sock_call(sk, true, XG_CG_RX, (int)ctx[5], ctx[3]);
+}
+
+SEC("fexit/tcp_recvmsg")
+int xg_fx_tcp_recv(__u64 *ctx)
+{
+	xg_fx_recv(ctx);
+	return 0;
+}
+
+SEC("fexit/udp_recvmsg")
+int xg_fx_udp_recv(__u64 *ctx)
+{
+	xg_fx_recv(ctx);
+	return 0;
+}
+
+SEC("fexit/udpv6_recvmsg")
+int xg_fx_udp6_recv(__u64 *ctx)
+{
+	xg_fx_recv(ctx);
+	return 0;
+}
+
+/* sendfile/splice before 6.5; the loader leaves these off where the
+ * kernel has no such function.
+ */
+SEC("fexit/tcp_sendpage")
+int BPF_PROG(xg_fx_tcp_page, struct sock *sk, struct page *page, int offset,
+	     size_t size, int flags, int ret)
+{
+	xg_sock_call(sk, true, XG_CG_TX, ret, 0);
+	return 0;
+}
+
+SEC("fexit/udp_sendpage")
+int BPF_PROG(xg_fx_udp_page, struct sock *sk, struct page *page, int offset,
+	     size_t size, int flags, int ret)
+{
+	xg_sock_call(sk, true, XG_CG_TX, ret, 0);
+	return 0;
+}
+
+/* ---- kprobe backend: entry stashes the socket, return counts ---- */
+
+enum xg_kfn {
+	XG_KFN_TCP_SEND = 1, XG_KFN_TCP_RECV, XG_KFN_UDP_SEND, XG_KFN_UDP_RECV,
+	XG_KFN_UDP6_SEND, XG_KFN_UDP6_RECV, XG_KFN_TCP_PAGE, XG_KFN_UDP_PAGE,
+};
+
+static __always_inline __u64 xg_kp_key(enum xg_kfn fn)
+{
+	return bpf_get_current_pid_tgid() | ((__u64)fn << 56);
+}
+
+static __always_inline void xg_kp_enter(enum xg_kfn fn, struct sock *sk,
+					__u64 flags)
+{
+	struct xg_cg_call c = { .sk = (__u64)sk, .flags = flags };
+	__u64 key = xg_kp_key(fn);
+
+	bpf_map_update_elem(&xg_cg_inflight, &key, &c, BPF_ANY);
+}
+
+static __always_inline void xg_kp_leave(enum xg_kfn fn, int dir, long ret)
+{
+	__u64 key = xg_kp_key(fn);
+	struct xg_cg_call *c = bpf_map_lookup_elem(&xg_cg_inflight, &key);
+	struct sock *sk;
+	__u64 flags;
+
+	if (!c)
+		return;
+	sk = (struct sock *)c->sk;
+	flags = c->flags;
+	bpf_map_delete_elem(&xg_cg_inflight, &key);
+	xg_sock_call(sk, false, dir, ret, flags);
+}
+
+static __always_inline __u64 xg_kp_recv_flags(struct pt_regs *ctx)
+{
+	return xg_recv_has_nonblock() ? PT_REGS_PARM5_CORE(ctx) :
+					PT_REGS_PARM4_CORE(ctx);
+}
+
+SEC("kprobe/tcp_sendmsg")
+int BPF_KPROBE(xg_kp_tcp_send, struct sock *sk)
+{
+	xg_kp_enter(XG_KFN_TCP_SEND, sk, 0);
+	return 0;
+}
+
+SEC("kretprobe/tcp_sendmsg")
+int BPF_KRETPROBE(xg_kr_tcp_send, int ret)
+{
+	xg_kp_leave(XG_KFN_TCP_SEND, XG_CG_TX, ret);
+	return 0;
+}
+
+SEC("kprobe/tcp_recvmsg")
+int BPF_KPROBE(xg_kp_tcp_recv, struct sock *sk)
+{
+	xg_kp_enter(XG_KFN_TCP_RECV, sk, xg_kp_recv_flags(ctx));
+	return 0;
+}
+
+SEC("kretprobe/tcp_recvmsg")
+int BPF_KRETPROBE(xg_kr_tcp_recv, int ret)
+{
+	xg_kp_leave(XG_KFN_TCP_RECV, XG_CG_RX, ret);
+	return 0;
+}
+
+SEC("kprobe/udp_sendmsg")
+int BPF_KPROBE(xg_kp_udp_send, struct sock *sk)
+{
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) == XG_AF_INET)
+		xg_kp_enter(XG_KFN_UDP_SEND, sk, 0);
+	return 0;
+}
+
+SEC("kretprobe/udp_sendmsg")
+int BPF_KRETPROBE(xg_kr_udp_send, int ret)
+{
+	xg_kp_leave(XG_KFN_UDP_SEND, XG_CG_TX, ret);
+	return 0;
+}
+
+SEC("kprobe/udp_recvmsg")
+int BPF_KPROBE(xg_kp_udp_recv, struct sock *sk)
+{
+	xg_kp_enter(XG_KFN_UDP_RECV, sk, xg_kp_recv_flags(ctx));
+	return 0;
+}
+
+SEC("kretprobe/udp_recvmsg")
+int BPF_KRETPROBE(xg_kr_udp_recv, int ret)
+{
+	xg_kp_leave(XG_KFN_UDP_RECV, XG_CG_RX, ret);
+	return 0;
+}
+
+SEC("kprobe/udpv6_sendmsg")
+int BPF_KPROBE(xg_kp_udp6_send, struct sock *sk)
+{
+	xg_kp_enter(XG_KFN_UDP6_SEND, sk, 0);
+	return 0;
+}
+
+SEC("kretprobe/udpv6_sendmsg")
+int BPF_KRETPROBE(xg_kr_udp6_send, int ret)
+{
+	xg_kp_leave(XG_KFN_UDP6_SEND, XG_CG_TX, ret);
+	return 0;
+}
+
+SEC("kprobe/udpv6_recvmsg")
+int BPF_KPROBE(xg_kp_udp6_recv, struct sock *sk)
+{
+	xg_kp_enter(XG_KFN_UDP6_RECV, sk, xg_kp_recv_flags(ctx));
+	return 0;
+}
+
+SEC("kretprobe/udpv6_recvmsg")
+int BPF_KRETPROBE(xg_kr_udp6_recv, int ret)
+{
+	xg_kp_leave(XG_KFN_UDP6_RECV, XG_CG_RX, ret);
+	return 0;
+}
+
+SEC("kprobe/tcp_sendpage")
+int BPF_KPROBE(xg_kp_tcp_page, struct sock *sk)
+{
+	xg_kp_enter(XG_KFN_TCP_PAGE, sk, 0);
+	return 0;
+}
+
+SEC("kretprobe/tcp_sendpage")
+int BPF_KRETPROBE(xg_kr_tcp_page, int ret)
+{
+	xg_kp_leave(XG_KFN_TCP_PAGE, XG_CG_TX, ret);
+	return 0;
+}
+
+SEC("kprobe/udp_sendpage")
+int BPF_KPROBE(xg_kp_udp_page, struct sock *sk)
+{
+	xg_kp_enter(XG_KFN_UDP_PAGE, sk, 0);
+	return 0;
+}
+
+SEC("kretprobe/udp_sendpage")
+int BPF_KRETPROBE(xg_kr_udp_page, int ret)
+{
+	xg_kp_leave(XG_KFN_UDP_PAGE, XG_CG_TX, ret);
+	return 0;
+}
+
+/* ---- tracepoint backend: fired by sock_sendmsg/sock_recvmsg for every
+ * socket; xg_sock_call keeps TCP and UDP of IPv4 and IPv6 ----
+ */
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(xg_tb_send, struct sock *sk, int ret, int flags)
+{
+	xg_sock_call(sk, true, XG_CG_TX, ret, flags);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(xg_tb_recv, struct sock *sk, int ret, int flags)
+{
+	xg_sock_call(sk, true, XG_CG_RX, ret, flags);
+	return 0;
+}
+
+SEC("raw_tp/sock_send_length")
+int BPF_PROG(xg_rt_send, struct sock *sk, int ret, int flags)
+{
+	xg_sock_call(sk, false, XG_CG_TX, ret, flags);
+	return 0;
+}
+
+SEC("raw_tp/sock_recv_length")
+int BPF_PROG(xg_rt_recv, struct sock *sk, int ret, int flags)
+{
+	xg_sock_call(sk, false, XG_CG_RX, ret, flags);
+	return 0;
+}
+
+/* ---- cgroup_skb backend: attached to the v2 root, so it runs for every
+ * socket's packets, as the kernel attributes them to the socket's cgroup.
+ * packets are wire packets (a GSO skb counts as its segments); bytes the
+ * IP length of the skb (headers included, once per skb) ----
+ */
+
+#define XG_ETH_P_IP 0x0800
+#define XG_ETH_P_IPV6 0x86DD
+
+static __always_inline int xg_skb(struct __sk_buff *skb, int dir)
+{
+	struct bpf_sock *sk = skb->sk;
+	__u32 fam, proto;
+
+	if (sk)
+		sk = bpf_sk_fullsock(sk);
+	if (!sk) {
+		xg_cg_event(XG_CG_EV_NO_SOCK, skb->len);
+		return 1;
+	}
+	if (skb->protocol == bpf_htons(XG_ETH_P_IP))
+		fam = XG_CG_IPV4;
+	else if (skb->protocol == bpf_htons(XG_ETH_P_IPV6))
+		fam = XG_CG_IPV6;
+	else
+		return 1;
+	if (sk->protocol == XG_IPPROTO_TCP && sk->type == XG_SOCK_STREAM)
+		proto = XG_CG_TCP;
+	else if (sk->protocol == XG_IPPROTO_UDP && sk->type == XG_SOCK_DGRAM)
+		proto = XG_CG_UDP;
+	else
+		return 1;
+	xg_cg_add(bpf_skb_cgroup_id(skb), XG_CG_CELL(proto, fam, dir),
+		  skb->gso_segs > 1 ? skb->gso_segs : 1, skb->len);
+	return 1; /* count, never filter */
+}
+
+SEC("cgroup_skb/egress")
+int xg_cs_egress(struct __sk_buff *skb)
+{
+	return xg_skb(skb, XG_CG_TX);
+}
+
+SEC("cgroup_skb/ingress")
+int xg_cs_ingress(struct __sk_buff *skb)
+{
+	return xg_skb(skb, XG_CG_RX);
+}
