@@ -171,118 +171,37 @@ static __always_inline __u64 xg_kp_recv_flags(struct pt_regs *ctx)
 					PT_REGS_PARM4_CORE(ctx);
 }
 
-SEC("kprobe/tcp_sendmsg")
-int BPF_KPROBE(xg_kp_tcp_send, struct sock *sk)
+/* udp_sendmsg: IPv4 sockets only, as for fexit. */
+static __always_inline bool xg_kp_wanted(enum xg_kfn fn, struct sock *sk)
 {
-	xg_kp_enter(XG_KFN_TCP_SEND, sk, 0);
-	return 0;
+	return fn != XG_KFN_UDP_SEND ||
+	       BPF_CORE_READ(sk, __sk_common.skc_family) == XG_AF_INET;
 }
 
-SEC("kretprobe/tcp_sendmsg")
-int BPF_KRETPROBE(xg_kr_tcp_send, int ret)
-{
-	xg_kp_leave(XG_KFN_TCP_SEND, XG_CG_TX, ret);
-	return 0;
-}
+/* kprobe + kretprobe on one function: xg_kp_<name> and xg_kr_<name>. */
+#define XG_KPROBE_PAIR(func, name, fn, dir, flags)                        \
+	SEC("kprobe/" #func)                                              \
+	int BPF_KPROBE(xg_kp_##name, struct sock *sk)                     \
+	{                                                                 \
+		if (xg_kp_wanted(fn, sk))                                 \
+			xg_kp_enter(fn, sk, flags);                       \
+		return 0;                                                 \
+	}                                                                 \
+	SEC("kretprobe/" #func)                                           \
+	int BPF_KRETPROBE(xg_kr_##name, int ret)                          \
+	{                                                                 \
+		xg_kp_leave(fn, dir, ret);                                \
+		return 0;                                                 \
+	}
 
-SEC("kprobe/tcp_recvmsg")
-int BPF_KPROBE(xg_kp_tcp_recv, struct sock *sk)
-{
-	xg_kp_enter(XG_KFN_TCP_RECV, sk, xg_kp_recv_flags(ctx));
-	return 0;
-}
-
-SEC("kretprobe/tcp_recvmsg")
-int BPF_KRETPROBE(xg_kr_tcp_recv, int ret)
-{
-	xg_kp_leave(XG_KFN_TCP_RECV, XG_CG_RX, ret);
-	return 0;
-}
-
-SEC("kprobe/udp_sendmsg")
-int BPF_KPROBE(xg_kp_udp_send, struct sock *sk)
-{
-	if (BPF_CORE_READ(sk, __sk_common.skc_family) == XG_AF_INET)
-		xg_kp_enter(XG_KFN_UDP_SEND, sk, 0);
-	return 0;
-}
-
-SEC("kretprobe/udp_sendmsg")
-int BPF_KRETPROBE(xg_kr_udp_send, int ret)
-{
-	xg_kp_leave(XG_KFN_UDP_SEND, XG_CG_TX, ret);
-	return 0;
-}
-
-SEC("kprobe/udp_recvmsg")
-int BPF_KPROBE(xg_kp_udp_recv, struct sock *sk)
-{
-	xg_kp_enter(XG_KFN_UDP_RECV, sk, xg_kp_recv_flags(ctx));
-	return 0;
-}
-
-SEC("kretprobe/udp_recvmsg")
-int BPF_KRETPROBE(xg_kr_udp_recv, int ret)
-{
-	xg_kp_leave(XG_KFN_UDP_RECV, XG_CG_RX, ret);
-	return 0;
-}
-
-SEC("kprobe/udpv6_sendmsg")
-int BPF_KPROBE(xg_kp_udp6_send, struct sock *sk)
-{
-	xg_kp_enter(XG_KFN_UDP6_SEND, sk, 0);
-	return 0;
-}
-
-SEC("kretprobe/udpv6_sendmsg")
-int BPF_KRETPROBE(xg_kr_udp6_send, int ret)
-{
-	xg_kp_leave(XG_KFN_UDP6_SEND, XG_CG_TX, ret);
-	return 0;
-}
-
-SEC("kprobe/udpv6_recvmsg")
-int BPF_KPROBE(xg_kp_udp6_recv, struct sock *sk)
-{
-	xg_kp_enter(XG_KFN_UDP6_RECV, sk, xg_kp_recv_flags(ctx));
-	return 0;
-}
-
-SEC("kretprobe/udpv6_recvmsg")
-int BPF_KRETPROBE(xg_kr_udp6_recv, int ret)
-{
-	xg_kp_leave(XG_KFN_UDP6_RECV, XG_CG_RX, ret);
-	return 0;
-}
-
-SEC("kprobe/tcp_sendpage")
-int BPF_KPROBE(xg_kp_tcp_page, struct sock *sk)
-{
-	xg_kp_enter(XG_KFN_TCP_PAGE, sk, 0);
-	return 0;
-}
-
-SEC("kretprobe/tcp_sendpage")
-int BPF_KRETPROBE(xg_kr_tcp_page, int ret)
-{
-	xg_kp_leave(XG_KFN_TCP_PAGE, XG_CG_TX, ret);
-	return 0;
-}
-
-SEC("kprobe/udp_sendpage")
-int BPF_KPROBE(xg_kp_udp_page, struct sock *sk)
-{
-	xg_kp_enter(XG_KFN_UDP_PAGE, sk, 0);
-	return 0;
-}
-
-SEC("kretprobe/udp_sendpage")
-int BPF_KRETPROBE(xg_kr_udp_page, int ret)
-{
-	xg_kp_leave(XG_KFN_UDP_PAGE, XG_CG_TX, ret);
-	return 0;
-}
+XG_KPROBE_PAIR(tcp_sendmsg, tcp_send, XG_KFN_TCP_SEND, XG_CG_TX, 0)
+XG_KPROBE_PAIR(tcp_recvmsg, tcp_recv, XG_KFN_TCP_RECV, XG_CG_RX, xg_kp_recv_flags(ctx))
+XG_KPROBE_PAIR(udp_sendmsg, udp_send, XG_KFN_UDP_SEND, XG_CG_TX, 0)
+XG_KPROBE_PAIR(udp_recvmsg, udp_recv, XG_KFN_UDP_RECV, XG_CG_RX, xg_kp_recv_flags(ctx))
+XG_KPROBE_PAIR(udpv6_sendmsg, udp6_send, XG_KFN_UDP6_SEND, XG_CG_TX, 0)
+XG_KPROBE_PAIR(udpv6_recvmsg, udp6_recv, XG_KFN_UDP6_RECV, XG_CG_RX, xg_kp_recv_flags(ctx))
+XG_KPROBE_PAIR(tcp_sendpage, tcp_page, XG_KFN_TCP_PAGE, XG_CG_TX, 0)
+XG_KPROBE_PAIR(udp_sendpage, udp_page, XG_KFN_UDP_PAGE, XG_CG_TX, 0)
 
 /* ---- tracepoint backend: fired by sock_sendmsg/sock_recvmsg for every
  * socket; xg_sock_call keeps TCP and UDP of IPv4 and IPv6 ----
