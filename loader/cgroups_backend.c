@@ -147,6 +147,21 @@ static bool kernel_has(const char *name)
 	return btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
 }
 
+int xg_cg_recv_nargs(const char *func)
+{
+	struct btf *btf = kernel_btf();
+	const struct btf_type *t;
+	int id;
+
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id <= 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	return t ? btf_vlen(t) : -ENOENT;
+}
+
 static bool kernel_has_kprobes(void)
 {
 	return !access("/sys/bus/event_source/devices/kprobe/type", F_OK) ||
@@ -154,9 +169,10 @@ static bool kernel_has_kprobes(void)
 	       !access("/sys/kernel/debug/tracing/kprobe_events", F_OK);
 }
 
-static int variant_precheck(const struct cg_variant *v, char *why, size_t len)
+static int variant_precheck(const struct cg_variant *v, char *why, size_t len,
+			    bool attach)
 {
-	if (v->backend == XG_CG_BACKEND_KPROBE && !kernel_has_kprobes()) {
+	if (attach && v->backend == XG_CG_BACKEND_KPROBE && !kernel_has_kprobes()) {
 		say(why, len, "the kernel has no kprobes (no kprobe PMU, no "
 			 "kprobe_events in tracefs: CONFIG_KPROBES off)");
 		return -EOPNOTSUPP;
@@ -184,7 +200,7 @@ int xg_cg_backend_precheck(int backend, char *why, size_t len)
 	for (int i = 0; i < NR_VARIANTS; i++) {
 		if (variants[i].backend != backend)
 			continue;
-		err = variant_precheck(&variants[i], why, len);
+		err = variant_precheck(&variants[i], why, len, true);
 		if (!err)
 			return 0;
 	}
@@ -265,14 +281,14 @@ static int open_v2_root(char *why, size_t len, __u64 *id)
  * which program and why.
  */
 static int try_variant(const struct cg_variant *v, const struct xg_cg_open_opts *o,
-		       struct xg_cg_session *s, char *why, size_t len)
+		       struct xg_cg_session *s, char *why, size_t len, bool attach)
 {
 	static char log[16384];
 	struct bpf_program *p;
 	int err, cgroup_fd = -1;
 	__u64 root_id = 0;
 
-	err = variant_precheck(v, why, len);
+	err = variant_precheck(v, why, len, attach);
 	if (err)
 		return err;
 	s->skel = xdpgate_sock__open();
@@ -291,6 +307,9 @@ static int try_variant(const struct cg_variant *v, const struct xg_cg_open_opts 
 		bpf_program__set_autoload(p, true);
 		bpf_program__set_log_buf(p, log, sizeof(log));
 	}
+	/* kprobes find recvmsg's flags by its shape (see the program). */
+	s->skel->rodata->xg_recv_nargs = xg_cg_recv_nargs("tcp_recvmsg") > 0 ?
+					 xg_cg_recv_nargs("tcp_recvmsg") : 0;
 	if (o->max_cgroups)
 		bpf_map__set_max_entries(s->skel->maps.xg_cg_stats, o->max_cgroups);
 	log[0] = '\0';
@@ -308,6 +327,8 @@ static int try_variant(const struct cg_variant *v, const struct xg_cg_open_opts 
 			say(why, len, "load refused: %s", xg_strerror(err));
 		goto fail;
 	}
+	if (!attach)
+		goto loaded;
 	if (v->backend == XG_CG_BACKEND_CGROUP_SKB) {
 		cgroup_fd = open_v2_root(why, len, &root_id);
 		if (cgroup_fd < 0) {
@@ -326,6 +347,7 @@ static int try_variant(const struct cg_variant *v, const struct xg_cg_open_opts 
 	}
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
+loaded:
 	s->backend = v->backend;
 	s->info.backend = v->backend;
 	s->info.nr_links = s->nr_links;
@@ -353,7 +375,7 @@ int xg_cg_open(const struct xg_cg_open_opts *o, struct xg_cg_session *s)
 		if (b < first || (o->backend != XG_CG_BACKEND_AUTO && b != o->backend))
 			continue;
 		why[0] = '\0';
-		err = try_variant(v, o, s, why, sizeof(why));
+		err = try_variant(v, o, s, why, sizeof(why), true);
 		if (!err) {
 			s->info.refused_err[b] = 0; /* a variant note at most */
 			return 0;
@@ -393,4 +415,21 @@ int xg_cg_misc_fd(const struct xg_cg_session *s)
 int xg_cg_info_fd(const struct xg_cg_session *s)
 {
 	return s->skel ? bpf_map__fd(s->skel->maps.xg_cg_info) : -EBADF;
+}
+
+int xg_cg_verify(int backend, char *why, size_t len)
+{
+	struct xg_cg_open_opts o = { .backend = backend, .quiet = true };
+	struct xg_cg_session s = { 0 };
+	int err = -EINVAL;
+
+	for (int i = 0; i < NR_VARIANTS; i++) {
+		if (variants[i].backend != backend)
+			continue;
+		err = try_variant(&variants[i], &o, &s, why, len, false);
+		xg_cg_close(&s);
+		if (!err)
+			break;
+	}
+	return err;
 }

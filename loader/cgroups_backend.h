@@ -44,12 +44,23 @@ int xg_cg_backend_parse(const char *s);
  */
 int xg_cg_backend_precheck(int backend, char *why, size_t len);
 
+/* Parameters of a kernel function in its BTF (recvmsg's shape), or
+ * -ENOENT.
+ */
+int xg_cg_recv_nargs(const char *func);
+
 /* Load and attach one backend (or, with XG_CG_BACKEND_AUTO, the best the
  * kernel accepts), recording in s->info why each better one was refused.
  * A forced backend that fails is an error naming the backend, the program
  * and the kernel's reason. Returns 0 or -errno; on error s holds nothing.
  */
 int xg_cg_open(const struct xg_cg_open_opts *o, struct xg_cg_session *s);
+
+/* Load a backend's programs (the verifier's verdict) without attaching
+ * them: where the kernel refuses to attach (no kprobes), this still says
+ * whether the programs themselves are sound. 0 or -errno with why.
+ */
+int xg_cg_verify(int backend, char *why, size_t len);
 
 /* Destroy the links (which detaches whatever is not pinned) and the
  * object. Safe on a zeroed or already closed session.

@@ -22,29 +22,30 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* recvmsg lost its `nonblock` parameter in 5.19 (tcp_recvmsg, udp_recvmsg,
- * udpv6_recvmsg and struct proto's hook all at once): where the kernel's
- * struct proto::recvmsg has five parameters, flags is the 4th argument
- * and the return value follows the 5th; before, the 5th and the 6th.
+/* recvmsg's parameters changed twice (tcp_recvmsg, udp_recvmsg and
+ * udpv6_recvmsg together): `nonblock` went in 5.19, `addr_len` in 6.17 or
+ * so, which moves flags and, for fexit, the slot of the return value:
+ *   6: (sk, msg, len, nonblock, flags, addr_len)   flags is argument 4
+ *   5: (sk, msg, len, flags, addr_len)             flags is argument 3
+ *   4: (sk, msg, len, flags)                       flags is argument 3
+ * fexit asks the trampoline (bpf_get_func_arg_cnt/_arg/_ret) wherever
+ * CO-RE finds those helpers in the kernel (5.17+, before `nonblock` went:
+ * without them the shape is the first). kprobes have no such helpers:
+ * the loader reads the count from the kernel's BTF into xg_recv_nargs.
+ * (bpf_core_type_matches on struct proto::recvmsg would say it directly,
+ * but libbpf 1.1 only matches whole top-level structs.)
  */
-struct proto___xg_recv5 {
-	int (*recvmsg)(struct sock *sk, struct msghdr *msg, size_t len,
-		       int flags, int *addr_len);
-};
-
-static __always_inline bool xg_recv_has_nonblock(void)
-{
-	return !bpf_core_type_matches(struct proto___xg_recv5);
-}
+const volatile __u32 xg_recv_nargs = 0;
 
 /* What CO-RE decided on this kernel, for the tests (xg_core_probe). */
-__u32 xg_core_recv_args;   /* recvmsg's parameter count: 5 or 6 */
+__u32 xg_core_func_args;   /* 1: fexit reads arguments through helpers */
 __u32 xg_core_cgroup_ptr;  /* 1: sock_cgroup_data holds a cgroup pointer */
 
 SEC("syscall")
 int xg_core_probe(void *ctx)
 {
-	xg_core_recv_args = xg_recv_has_nonblock() ? 6 : 5;
+	xg_core_func_args = bpf_core_enum_value_exists(enum bpf_func_id,
+						       BPF_FUNC_get_func_arg_cnt);
 	xg_core_cgroup_ptr = bpf_core_field_exists(struct sock_cgroup_data, cgroup);
 	return 0;
 }
@@ -82,11 +83,18 @@ int BPF_PROG(xg_fx_udp6_send, struct sock *sk, struct msghdr *msg, size_t len,
 static __always_inline void xg_fx_recv(__u64 *ctx)
 {
 	struct sock *sk = (void *)ctx[0];
+	__u64 ret = 0, flags = 0;
 
-	if (xg_recv_has_nonblock())
-		xg_sock_call(sk, true, XG_CG_RX, (int)ctx[6], ctx[4]);
-	else
-		xg_sock_call(sk, true, XG_CG_RX, (int)ctx[5], ctx[3]);
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_func_arg_cnt)) {
+		int n = bpf_get_func_arg_cnt(ctx);
+
+		bpf_get_func_ret(ctx, &ret);
+		bpf_get_func_arg(ctx, n == 6 ? 4 : 3, &flags);
+	} else {
+		flags = ctx[4];
+		ret = ctx[6];
+	}
+	xg_sock_call(sk, true, XG_CG_RX, (int)ret, flags);
 }
 
 SEC("fexit/tcp_recvmsg")
@@ -167,8 +175,8 @@ static __always_inline void xg_kp_leave(enum xg_kfn fn, int dir, long ret)
 
 static __always_inline __u64 xg_kp_recv_flags(struct pt_regs *ctx)
 {
-	return xg_recv_has_nonblock() ? PT_REGS_PARM5_CORE(ctx) :
-					PT_REGS_PARM4_CORE(ctx);
+	return xg_recv_nargs == 6 ? PT_REGS_PARM5_CORE(ctx) :
+				    PT_REGS_PARM4_CORE(ctx);
 }
 
 /* udp_sendmsg: IPv4 sockets only, as for fexit. */
