@@ -390,6 +390,8 @@ int xg_cg_open(const struct xg_cg_open_opts *o, struct xg_cg_session *s)
 			 i + 1 < NR_VARIANTS && variants[i + 1].backend == b ?
 				 " refused: " : "",
 			 why);
+		if (o->silent)
+			continue;
 		if (o->backend != XG_CG_BACKEND_AUTO && (i + 1 >= NR_VARIANTS ||
 						   variants[i + 1].backend != b))
 			xg_err("cgroups: backend %s: %s", backend_names[b], why);
@@ -397,7 +399,7 @@ int xg_cg_open(const struct xg_cg_open_opts *o, struct xg_cg_session *s)
 			xg_info("cgroups: backend %s (%s) refused: %s",
 				backend_names[b], v->variant, why);
 	}
-	if (o->backend == XG_CG_BACKEND_AUTO)
+	if (o->backend == XG_CG_BACKEND_AUTO && !o->silent)
 		xg_err("cgroups: no backend could be attached");
 	return err;
 }

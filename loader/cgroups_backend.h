@@ -31,6 +31,7 @@ struct xg_cg_open_opts {
 	int backend;             /* enum xg_cg_backend or XG_CG_BACKEND_AUTO */
 	__u32 max_cgroups;       /* rows of xg_cg_stats; 0: XG_CG_MAP_DEFAULT */
 	bool quiet;              /* refusals in auto mode only with -v */
+	bool silent;             /* no messages at all (tests, benchmark) */
 };
 
 /* "fentry", "kprobe", "tracepoint", "cgroup_skb". */

@@ -250,7 +250,7 @@ out:
 static void test_backend(int b, const struct cg_dir *parent, const struct cg_dir *a,
 			 const struct cg_dir *bb, bool veth)
 {
-	struct xg_cg_open_opts o = { .backend = b, .quiet = true };
+	struct xg_cg_open_opts o = { .backend = b, .silent = true };
 	struct xg_cg_session s;
 	char name[48];
 	int err;
