@@ -28,10 +28,6 @@ static const struct pending_row pending[] = {
 	{ "hotpath", "ipv4-udp-64", "xdpgate-ratelimit", "rate limit" },
 	{ "live", "drop", "xdpgate-drop", "policy drop verdict" },
 	{ "live", "redirect", "xdpgate-redirect", "redirect (devmap verdict)" },
-	{ "socket", "sendmsg", "xdpgate-sock-tracepoint", "socket layer" },
-	{ "socket", "recvmsg", "xdpgate-sock-tracepoint", "socket layer" },
-	{ "socket", "sendmsg", "xdpgate-sock-fentry", "socket layer" },
-	{ "socket", "sendmsg", "xdpgate-sock-kprobe", "socket layer" },
 	{ "rules", "import-1M", "xdpgate-rules", "rule import (rules commands)" },
 	{ "rules", "swap", "xdpgate-rules", "rule set swap" },
 };

@@ -20,6 +20,10 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "status [--json]" },
 	{ "stats", cmd_stats,
 	  "stats [IFACE] [--json] [--top N] [--sort packets|bytes]" },
+	{ "cgroups", cmd_cgroups,
+	  "cgroups [--json] [--top N] [--sort bytes|packets]\n"
+	  "  xdpgate cgroups attach [--backend auto|fentry|kprobe|tracepoint|cgroup_skb]\n"
+	  "  xdpgate cgroups detach" },
 };
 
 static void usage(FILE *f)

@@ -6,50 +6,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "humanfmt.h"
 #include "stats_print.h"
 #include "util.h"
 #include "xdpgate_names.h"
 
 #define NUM_W 12 /* width of a number column */
-
-/* Exact below a million, then 3 significant digits: 12.3M, 1.05G. */
-static const char *fmt_count(__u64 v, char *buf, size_t len)
-{
-	static const char sfx[] = "KMGTPE";
-	double d = (double)v;
-	int i = -1;
-
-	if (v < 1000000) {
-		snprintf(buf, len, "%llu", (unsigned long long)v);
-		return buf;
-	}
-	while (d >= 1000 && i < 5) {
-		d /= 1000;
-		i++;
-	}
-	snprintf(buf, len, d < 10 ? "%.2f%c" : d < 100 ? "%.1f%c" : "%.0f%c",
-		 d, sfx[i]);
-	return buf;
-}
-
-/* 980 B, 1.2 KiB, 3.4 MiB ... */
-static const char *fmt_bytes(__u64 v, char *buf, size_t len)
-{
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double d = (double)v;
-	int i = -1;
-
-	if (v < 1024) {
-		snprintf(buf, len, "%llu B", (unsigned long long)v);
-		return buf;
-	}
-	while (d >= 1024 && i < 5) {
-		d /= 1024;
-		i++;
-	}
-	snprintf(buf, len, "%.1f %s", d, unit[i]);
-	return buf;
-}
 
 /* 2.1s ago, 3m04s ago, 2h03m ago, 5d02h ago. */
 static const char *fmt_age(const struct xg_stats_snapshot *s, __u64 stamp,
@@ -77,8 +39,8 @@ static void counter_row(FILE *f, int w, const char *name,
 	char p[32], b[32];
 
 	fprintf(f, "  %-*s %*s %*s\n", w, name, NUM_W,
-		fmt_count(c->packets, p, sizeof(p)), NUM_W,
-		fmt_bytes(c->bytes, b, sizeof(b)));
+		xg_fmt_count(c->packets, p, sizeof(p)), NUM_W,
+		xg_fmt_bytes(c->bytes, b, sizeof(b)));
 }
 
 static void actions_block(FILE *f, const struct xg_stats_snapshot *s)
@@ -138,8 +100,8 @@ static void sources_block(FILE *f, const struct xg_stats_snapshot *s,
 
 		fprintf(f, "  %-*s %*s %*s  %s\n", w,
 			xg_addr_str(r->family, r->addr, a, sizeof(a)), NUM_W,
-			fmt_count(r->packets, p, sizeof(p)), NUM_W,
-			fmt_bytes(r->bytes, b, sizeof(b)),
+			xg_fmt_count(r->packets, p, sizeof(p)), NUM_W,
+			xg_fmt_bytes(r->bytes, b, sizeof(b)),
 			fmt_age(s, r->last_seen_ns, t, sizeof(t)));
 	}
 	if (shown < s->nr_sources)

@@ -11,6 +11,7 @@
 
 #include <bpf/bpf.h>
 
+#include "cgroups.h"
 #include "commands.h"
 #include "instance.h"
 #include "json.h"
@@ -165,6 +166,7 @@ static void print_json(const struct status_row *rows, int n)
 		xj_obj_close(&j);
 	}
 	xj_arr_close(&j);
+	xg_cgroups_status_json(&j);
 	xj_obj_close(&j);
 	xj_end(&j);
 }
@@ -298,6 +300,8 @@ int cmd_status(int argc, char **argv)
 		print_json(rows, n);
 	else
 		print_table(rows, n);
+	if (!json)
+		xg_cgroups_status_table(stdout);
 	free(rows);
 	free(found);
 	return 0;

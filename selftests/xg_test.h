@@ -40,6 +40,12 @@ void xg_subtest_end(void);
  * prints "SKIP test/subtest: what: why" and counts one skip.
  */
 void xg_skip(const char *what, const char *why);
+/* A subtest that cannot run here: prints SKIP and the reason, counted
+ * apart (never as passed).
+ */
+void xg_subtest_skip(const char *name, const char *why);
+/* --backend NAME: the socket-layer backend to test (NULL: every one). */
+extern const char *xg_test_backend;
 /* Counts one check; a failure also counts towards the lines shown. */
 bool xg_check(bool ok, const char *file, int line);
 /* Whether the latest failure is among the lines shown. */
@@ -116,5 +122,6 @@ void test_xdp_dataplane(void);
 void test_percpu_read(void);
 void test_hot_cache(void);
 void test_fuzz_diff(void);
+void test_cgroups(void);
 
 #endif /* XG_TEST_H */

@@ -87,8 +87,7 @@ static int measure_one(const char *obj_path, int want, struct row *r)
 	err = bpf_object__load(obj);
 	if (err) {
 		r->verified = r->xlated = -1;
-		snprintf(r->note, sizeof(r->note), "not loadable on this kernel: %s",
-			 strerror(-err));
+		snprintf(r->note, sizeof(r->note), "%s", strerror(-err));
 	} else if (bpf_obj_get_info_by_fd(bpf_program__fd(mine), &info, &len)) {
 		fprintf(stderr, "verifier_insns: prog info of %s: %s\n", r->program,
 			strerror(errno));
@@ -172,9 +171,15 @@ static int write_record(const char *path, const char *clang,
 		   "SKIP. `-` is a program this kernel refused to load.\n\n");
 	fprintf(f, "kernel: %s\n\nclang: %s\n\n", kernel, clang);
 	print_table(f, rows, n);
-	for (int i = 0; i < n; i++)
-		if (rows[i].verified < 0)
-			fprintf(f, "\n%s: %s\n", rows[i].program, rows[i].note);
+	for (int i = 0, first = 1; i < n; i++) {
+		if (rows[i].verified >= 0)
+			continue;
+		if (first)
+			fprintf(f, "\nRefused by this kernel:\n\n");
+		first = 0;
+		fprintf(f, "- %s (%s): %s\n", rows[i].program, rows[i].section,
+			rows[i].note);
+	}
 	if (fclose(f)) {
 		fprintf(stderr, "verifier_insns: %s: %s\n", path, strerror(errno));
 		return 1;
