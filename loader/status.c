@@ -287,7 +287,8 @@ int cmd_status(int argc, char **argv)
 		xg_err("status: cannot list interfaces: %s", xg_strerror(n));
 		return 1;
 	}
-	qsort(found, n, sizeof(*found), by_ifindex);
+	if (n > 0) /* qsort(NULL, 0, ...) is undefined (UBSan says so) */
+		qsort(found, n, sizeof(*found), by_ifindex);
 	rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!rows) {
 		free(found);
