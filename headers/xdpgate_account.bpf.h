@@ -41,7 +41,19 @@ static __always_inline void xg_count(void *map, __u32 idx, __u64 bytes)
  * so nothing goes uncounted. Any other failure is counted as a reason,
  * with every packet it loses.
  */
+static __always_inline void xg_count_insert(__u32 fam)
+{
+	__u64 *n = bpf_map_lookup_elem(&xg_inserts, &fam);
+
+	if (n)
+		(*n)++;
+}
+
+/* key_len (4 or 16) is constant after inlining and names the family, so
+ * the insert is counted under the right index of xg_inserts.
+ */
 static __always_inline void xg_src_write_back(void *map, const void *key,
+					      __u32 key_len,
 					      const struct xg_src_stats *p)
 {
 	struct xg_src_stats *s = bpf_map_lookup_elem(map, key);
@@ -49,8 +61,10 @@ static __always_inline void xg_src_write_back(void *map, const void *key,
 
 	if (!s) {
 		err = bpf_map_update_elem(map, key, p, BPF_NOEXIST);
-		if (!err)
+		if (!err) {
+			xg_count_insert(key_len == 4 ? XG_FAM_V4 : XG_FAM_V6);
 			return;
+		}
 		if (err == -EEXIST)
 			s = bpf_map_lookup_elem(map, key);
 		if (!s) {
@@ -157,12 +171,13 @@ static __always_inline int xg_hot_keep_owner(const struct xg_src_stats *s,
  * count straight into the LRU map rather than lose the packet.
  */
 static __always_inline void xg_account_direct(void *map, const void *key,
-					      __u64 bytes, __u64 now)
+					      __u32 key_len, __u64 bytes,
+					      __u64 now)
 {
 	struct xg_src_stats one = { .packets = 1, .bytes = bytes,
 				    .last_seen_ns = now };
 
-	xg_src_write_back(map, key, &one);
+	xg_src_write_back(map, key, key_len, &one);
 }
 
 static __always_inline int xg_key_eq(const void *a, const void *b,
@@ -207,12 +222,12 @@ static __always_inline void xg_account_slot(void *src_map, struct xg_src_stats *
 			out = *s;
 			xg_hot_reset(s);
 			*written_ns = now;
-			xg_src_write_back(src_map, addr, &out);
+			xg_src_write_back(src_map, addr, key_len, &out);
 		}
 		return;
 	}
 	if (xg_hot_keep_owner(s, now)) {
-		xg_account_direct(src_map, addr, bytes, now);
+		xg_account_direct(src_map, addr, key_len, bytes, now);
 		return;
 	}
 	out = *s;
@@ -221,7 +236,7 @@ static __always_inline void xg_account_slot(void *src_map, struct xg_src_stats *
 	*written_ns = now;
 	xg_hot_claim(s, bytes, now);
 	if (out.packets)
-		xg_src_write_back(src_map, &old, &out);
+		xg_src_write_back(src_map, &old, key_len, &out);
 }
 
 static __always_inline void xg_account_v4(__u32 addr, __u64 bytes)
@@ -231,7 +246,7 @@ static __always_inline void xg_account_v4(__u32 addr, __u64 bytes)
 	struct xg_hot_v4 *h = bpf_map_lookup_elem(&xg_hot_v4, &idx);
 
 	if (!h) {
-		xg_account_direct(&xg_src_v4, &addr, bytes, now);
+		xg_account_direct(&xg_src_v4, &addr, 4, bytes, now);
 		return;
 	}
 	xg_account_slot(&xg_src_v4, &h->s, &h->written_ns, &h->addr, &addr, 4,
@@ -245,7 +260,7 @@ static __always_inline void xg_account_v6(const __u32 *addr, __u64 bytes)
 	struct xg_hot_v6 *h = bpf_map_lookup_elem(&xg_hot_v6, &idx);
 
 	if (!h) {
-		xg_account_direct(&xg_src_v6, addr, bytes, now);
+		xg_account_direct(&xg_src_v6, addr, 16, bytes, now);
 		return;
 	}
 	xg_account_slot(&xg_src_v6, &h->s, &h->written_ns, h->addr.addr, addr,

@@ -17,6 +17,8 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "mem_estimate.h"
+#include "util.h"
 #include "xdp_attach.h"
 #include "xdpgate_limits.h"
 #include "xdpgate_xdp.skel.h"
@@ -210,7 +212,7 @@ static int check_existing(const struct xg_attach_req *req, struct bpf_map *map,
 	return 0;
 }
 
-/* Size, pin and share the four maps. */
+/* Size, pin and share the maps. */
 static int prepare_maps(const struct xg_attach_req *req, struct xg_loaded *l,
 			struct xg_maps *running)
 {
@@ -280,6 +282,58 @@ static void offload_to(int ifindex, struct bpf_object *obj)
 		bpf_map__set_ifindex(map, ifindex);
 }
 
+/* Is a map of the object going to be shared rather than made? */
+static bool map_reused(const struct xg_loaded *l, struct xg_maps *running,
+		       const struct bpf_map *map)
+{
+	for (int i = 0; i < XG_NR_MAPS; i++) {
+		if (strcmp(bpf_map__name(map), xg_map_names[i]))
+			continue;
+		return running ? *xg_maps_slot(running, i) >= 0 : l->had_pin[i];
+	}
+	return false;
+}
+
+/* Estimate what the maps this load creates will cost, and refuse above
+ * the limit unless --force: before a single byte is allocated.
+ */
+static int check_memory(const struct xg_attach_req *req, struct xg_loaded *l,
+			struct xg_maps *running)
+{
+	__u64 limit = xg_mem_limit();
+	char a[32], b[32];
+	struct bpf_map *map;
+
+	l->new_bytes = 0;
+	bpf_object__for_each_map(map, l->obj) {
+		if (bpf_map__is_internal(map) || map_reused(l, running, map))
+			continue;
+		l->new_bytes += xg_map_mem_bytes(bpf_map__type(map),
+						 bpf_map__key_size(map),
+						 bpf_map__value_size(map),
+						 bpf_map__max_entries(map),
+						 xg_nr_cpus());
+	}
+	if (!limit || l->new_bytes <= limit)
+		return 0;
+	if (req->force) {
+		xg_warn("interface %s: maps of %s need about %s of kernel memory, "
+			"over the limit of %s (1/%d of this machine's memory): "
+			"going on (--force)", req->ifname, XG_PROG_NAME_XDP,
+			xg_fmt_size(l->new_bytes, a, sizeof(a)),
+			xg_fmt_size(limit, b, sizeof(b)), XG_MEM_LIMIT_DIVISOR);
+		return 0;
+	}
+	xg_err("interface %s: load %s: its maps would need about %s of kernel "
+	       "memory (%u sources per family x %d possible CPUs), over the "
+	       "limit of %s (1/%d of this machine's memory); lower "
+	       "--max-sources, or add --force", req->ifname, XG_PROG_NAME_XDP,
+	       xg_fmt_size(l->new_bytes, a, sizeof(a)),
+	       bpf_map__max_entries(bpf_object__find_map_by_name(l->obj, XG_MAP_SRC_V4)),
+	       xg_nr_cpus(), xg_fmt_size(limit, b, sizeof(b)), XG_MEM_LIMIT_DIVISOR);
+	return -E2BIG;
+}
+
 static int configure(const struct xg_attach_req *req, struct xg_loaded *l,
 		     struct xg_maps *running)
 {
@@ -287,6 +341,8 @@ static int configure(const struct xg_attach_req *req, struct xg_loaded *l,
 
 	if (!err)
 		err = prepare_maps(req, l, running);
+	if (!err)
+		err = check_memory(req, l, running);
 	if (!err && !req->mode_auto && req->mode == XG_MODE_HW)
 		offload_to(req->ifindex, l->obj);
 	if (!err && req->drop_unparsed) {
@@ -331,15 +387,6 @@ int xg_load(const struct xg_attach_req *req, const char *pin_dir,
 	memset(l, 0, sizeof(*l));
 	l->prog_fd = -1;
 	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir ? pin_dir : "");
-	if (*l->pin_dir && !path_exists(l->pin_dir)) {
-		char dir[XG_PATH_MAX];
-
-		/* Only the per-interface directory is ever missing here. */
-		err = xg_make_pin_dir(req->ifname, dir, sizeof(dir));
-		if (err)
-			return err;
-		l->made_dir = true;
-	}
 	/* Before anything can fail: undo must know every pin that was here. */
 	for (int i = 0; *l->pin_dir && i < XG_NR_MAPS; i++) {
 		char pin[XG_PATH_MAX * 2];
@@ -365,11 +412,9 @@ void xg_load_undo(struct xg_loaded *l)
 
 	if (!*l->pin_dir)
 		return;
-	if (l->made_dir) {
-		xg_remove_pin_dir(l->pin_dir);
-		return;
-	}
-	/* The directory held pins before: remove only what this call added. */
+	/* The directory may hold pins of before: remove only what this call
+	 * added (the caller removes a directory it made).
+	 */
 	for (int i = 0; i < XG_NR_MAPS; i++) {
 		if (l->had_pin[i])
 			continue;
