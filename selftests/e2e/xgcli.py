@@ -8,11 +8,18 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 XDPGATE = os.environ.get("XDPGATE", os.path.join(REPO, "build", "xdpgate"))
 XDP_OBJ = os.environ.get("XDPGATE_OBJ",
                          os.path.join(REPO, "build", "xdp", "xdpgate_xdp.bpf.o"))
+# Test programs built by make (never compiled here: the Makefile knows the
+# flags a plain Debian needs).
+PROGS = os.path.join(REPO, "build", "selftests", "progs")
+FOREIGN_OBJ = os.path.join(PROGS, "foreign_xdp.bpf.o")
+IMPOSTOR_OBJ = os.path.join(PROGS, "impostor_xdp.bpf.o")
+RENAMED_OBJ = os.path.join(PROGS, "renamed_xdp.bpf.o")
+MINI_OBJ = os.path.join(PROGS, "mini_xdp.bpf.o")
 PROG_NAME = "xdpgate_xdp"
 # Every map status lists and the loader pins; xg_hot_* are the per-CPU
 # hot-source caches in front of the LRU maps xg_src_*.
 MAP_NAMES = ("xg_src_v4", "xg_src_v6", "xg_actions", "xg_reasons",
-             "xg_hot_v4", "xg_hot_v6")
+             "xg_hot_v4", "xg_hot_v6", "xg_inserts")
 SOURCE_MAPS = ("xg_src_v4", "xg_src_v6")
 HOT_MAPS = ("xg_hot_v4", "xg_hot_v6")
 ACTIONS = ("pass", "drop", "redirect", "aborted")
@@ -51,9 +58,15 @@ def xg_json(*args):
             " ".join(map(str, args)), e, p.stdout))
 
 
+def status(*ifnames):
+    """`xdpgate status --json` for these interfaces only (never host-wide)."""
+    assert ifnames, "tests look only at their own interfaces"
+    return xg_json("status", *ifnames)
+
+
 def instance(ifname):
     """This interface's entry of `xdpgate status --json`, or None."""
-    found = [i for i in xg_json("status")["instances"] if i["ifname"] == ifname]
+    found = [i for i in status(ifname)["instances"] if i["ifname"] == ifname]
     assert len(found) <= 1, "status lists %s %d times" % (ifname, len(found))
     return found[0] if found else None
 
