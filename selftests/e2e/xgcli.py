@@ -102,9 +102,10 @@ def link_xdp(ifname):
     """(mode, prog id) as iproute2 reports them; mode is None when no XDP
     program is attached, else "xdp", "xdpgeneric", "xdpoffload" or "xdpmulti".
     """
+    # iproute2 writes interface names as raw bytes, UTF-8 or not.
     p = subprocess.run(["ip", "-d", "-j", "link", "show", "dev", ifname],
-                       capture_output=True, text=True, check=True)
-    link = json.loads(p.stdout)[0]
+                       capture_output=True, check=True)
+    link = json.loads(p.stdout.decode("utf-8", "surrogateescape"))[0]
     xdp = link.get("xdp")
     if not xdp:
         return None, None
@@ -116,4 +117,5 @@ def link_xdp(ifname):
 
 def link_text(ifname):
     return subprocess.run(["ip", "-d", "link", "show", "dev", ifname],
-                          capture_output=True, text=True, check=True).stdout
+                          capture_output=True, check=True).stdout.decode(
+                              "utf-8", "surrogateescape")
