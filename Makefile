@@ -111,7 +111,7 @@ demo: $(BUILD)/xdpgate
 	$(Q)scripts/demo.sh
 
 TEST_C     = $(BUILD)/test_xdpgate
-TEST_E2E   = $(PYTHON) -m pytest -q selftests/e2e
+TEST_E2E   = $(PYTHON) -m pytest -q
 # Smoke check, not a measurement: every benchmark program really processed
 # the packets it was timed on.
 TEST_BENCH = $(BUILD)/xdpgate-bench --quick --selftest
@@ -121,19 +121,19 @@ TEST_BENCH = $(BUILD)/xdpgate-bench --quick --selftest
 test: $(BUILD)/xdpgate-bench $(BUILD)/test_xdpgate $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS)
 	$(Q)$(TEST_BENCH)
 	$(Q)$(TEST_C)
-	$(Q)$(TEST_E2E)
+	$(Q)$(TEST_E2E) selftests/e2e
 
 test-c: $(BUILD)/test_xdpgate $(BPF_OBJS)
 	$(Q)$(TEST_C)
 
 test-e2e: $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS)
-	$(Q)$(TEST_E2E)
+	$(Q)$(TEST_E2E) selftests/e2e
 
 # The state tests' loops, longer: attach/detach races and kill -9 of an
 # attach at random moments (see selftests/e2e/test_state_stress.py).
 STRESS_ROUNDS ?= 2000
 stress: $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS)
-	$(Q)XG_STRESS_ROUNDS=$(STRESS_ROUNDS) $(TEST_E2E) -k stress
+	$(Q)XG_STRESS_ROUNDS=$(STRESS_ROUNDS) $(TEST_E2E) -k "stress or kill9_attach_at_random" selftests/e2e/test_state_stress.py
 
 test-bench: $(BUILD)/xdpgate-bench
 	$(Q)$(TEST_BENCH)
