@@ -37,8 +37,10 @@ class CliError(AssertionError):
 
 def xg(*args, prefix=(), timeout=30):
     """Run xdpgate; return the CompletedProcess whatever the exit code."""
+    # Messages repeat interface names as given, which may not be UTF-8.
     return subprocess.run(list(prefix) + [XDPGATE] + [str(a) for a in args],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, errors="surrogateescape",
+                          timeout=timeout)
 
 
 def xg_ok(*args):
