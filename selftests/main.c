@@ -66,6 +66,7 @@ static const struct {
 	{ "xdp_dataplane", test_xdp_dataplane },
 	{ "percpu_read", test_percpu_read },
 	{ "hot_cache", test_hot_cache },
+	{ "state", test_state },
 };
 
 static void usage(const char *prog)

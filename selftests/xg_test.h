@@ -89,5 +89,6 @@ void test_parse_bpf(void);
 void test_xdp_dataplane(void);
 void test_percpu_read(void);
 void test_hot_cache(void);
+void test_state(void);
 
 #endif /* XG_TEST_H */
