@@ -254,7 +254,7 @@ static void print_cells(char cells[NR_COLS][CELL_MAX], const int *width)
 	printf("%s\n", cells[NR_COLS - 1]);
 }
 
-static void print_table(const struct status_row *rows, int n)
+static void print_table(const struct status_row *rows, int n, bool named)
 {
 	char (*cells)[NR_COLS][CELL_MAX];
 	char head[NR_COLS][CELL_MAX] = { "IFACE", "HOOK", "MODE", "VIA", "PROG",
@@ -262,7 +262,8 @@ static void print_table(const struct status_row *rows, int n)
 	int width[NR_COLS];
 
 	if (!n) {
-		printf("xdpgate is not attached anywhere%s\n", "");
+		printf("xdpgate is not attached %s\n",
+		       named ? "to those interfaces" : "anywhere in this network namespace");
 		return;
 	}
 	for (int m = 0; m < XG_NR_MAPS; m++)
@@ -343,7 +344,7 @@ static int status_locked(char **names, int nnames, bool json)
 	if (json) {
 		print_json(rows, n, &dirs);
 	} else {
-		print_table(rows, n);
+		print_table(rows, n, names != NULL);
 		xg_status_dirs_table(&dirs);
 	}
 	free(rows);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Helpers the subcommands share: the loader lock, numbers, addresses. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>

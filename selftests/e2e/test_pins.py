@@ -116,14 +116,22 @@ def test_rename_keeps_counters_apart(topo):
         xgnet.run("ip", "link", "del", "dev", b, check=False)
 
 
-@pytest.mark.parametrize("via", ["link", "netlink"])
-def test_delete_recreate_starts_from_zero(topo, via):
+def count_then_recreate(topo, via):
+    """Attach, count PLAN_A, delete and re-create the interface; returns
+    the old instance directory.
+    """
     xg_ok("attach", topo.gate, "--via", via, *SMALL)
     pkts = traffic.flows(PLAN_A)
     topo.send(pkts)
     wait_stats(topo.gate, len(pkts))
     old_dir = topo.pin_dir
     topo.recreate_gate()
+    return old_dir
+
+
+@pytest.mark.parametrize("via", ["link", "netlink"])
+def test_delete_recreate_starts_from_zero(topo, via):
+    old_dir = count_then_recreate(topo, via)
 
     left = orphans(topo.gate)
     assert list(left) == [old_dir], left
@@ -148,12 +156,8 @@ def test_delete_recreate_starts_from_zero(topo, via):
 
 @pytest.mark.parametrize("via", ["link", "netlink"])
 def test_adopt_takes_counters_over(topo, via):
-    xg_ok("attach", topo.gate, "--via", via, *SMALL)
+    old_dir = count_then_recreate(topo, via)
     first = traffic.flows(PLAN_A)
-    topo.send(first)
-    wait_stats(topo.gate, len(first))
-    old_dir = topo.pin_dir
-    topo.recreate_gate()
 
     p = xg_ok("attach", topo.gate, "--via", via, "--adopt")
     assert "adopted" in p.stdout, p.stdout

@@ -130,21 +130,12 @@ class Topology:
         run("ip", "netns", "exec", self.netns, "sysctl", "-qw",
             "net.ipv6.conf.all.disable_ipv6=1",
             "net.ipv6.conf.default.disable_ipv6=1")
-        run("ip", "link", "add", self.gate, "type", "veth", "peer", "name",
-            self.sender, "netns", self.netns)
-        for key in ("disable_ipv6=1", "accept_dad=0", "addr_gen_mode=1"):
-            run("sysctl", "-qw", "net.ipv6.conf.%s.%s" % (self.gate, key))
-        run("ip", "link", "set", "dev", self.gate, "up")
-        run("ip", "-n", self.netns, "link", "set", "dev", self.sender, "up")
-        self.ifindex = int(open("/sys/class/net/%s/ifindex" % self.gate).read())
         self.cookie = netns_cookie()
-        self.pin_dir = inst_dir(self.cookie, self.ifindex)
-        self.if_dirs = [if_dir(self.cookie, self.ifindex)]
+        self.if_dirs = []
+        self._make_pair()
         return self
 
-    def recreate_gate(self):
-        """Delete the gate and make it again (same name, new ifindex)."""
-        run("ip", "link", "del", "dev", self.gate)
+    def _make_pair(self):
         run("ip", "link", "add", self.gate, "type", "veth", "peer", "name",
             self.sender, "netns", self.netns)
         for key in ("disable_ipv6=1", "accept_dad=0", "addr_gen_mode=1"):
@@ -154,6 +145,11 @@ class Topology:
         self.ifindex = int(open("/sys/class/net/%s/ifindex" % self.gate).read())
         self.pin_dir = inst_dir(self.cookie, self.ifindex)
         self.if_dirs.append(if_dir(self.cookie, self.ifindex))
+
+    def recreate_gate(self):
+        """Delete the gate and make it again (same name, new ifindex)."""
+        run("ip", "link", "del", "dev", self.gate)
+        self._make_pair()
 
     def teardown(self):
         """Remove everything, whatever state a test left behind."""
