@@ -228,6 +228,8 @@ void xg_target_undo(struct xg_target *t)
 		xg_warn("could not move the adopted pins back from %s to %s: %s; "
 			"they stay an orphan there", t->path, t->adopted,
 			strerror(errno));
+	else
+		xg_pins_prune_parents(t->path);
 }
 
 void xg_target_commit(struct xg_target *t, __u32 prog_id, __u32 link_id)

@@ -178,6 +178,36 @@ def test_adopt_takes_counters_over(topo, via):
     xg_ok("detach", topo.gate)
 
 
+def test_adopt_killed_midway_keeps_counters(topo):
+    """An --adopt killed right after moving the orphan into place leaves an
+    orphan with the counts at the new path; --adopt again takes it over.
+    """
+    old_dir = count_then_recreate(topo, "netlink")
+    p = xgcli.xg("attach", topo.gate, "--adopt", prefix=("env", "XDPGATE_FAULT=adopt-moved"))
+    assert p.returncode == -9
+    assert not os.path.exists(old_dir)
+    left = orphans(topo.gate)
+    assert list(left) == [topo.pin_dir], left
+    p = xg("attach", topo.gate, *SMALL)
+    assert p.returncode == 1 and "--adopt" in p.stderr, p.stderr
+    xg_ok("attach", topo.gate, "--adopt")
+    assert traffic.reported(stats(topo.gate)) == traffic.per_source(PLAN_A)
+    assert orphans(topo.gate) == {}
+
+
+def test_failed_adopt_puts_the_orphan_back(topo):
+    old_dir = count_then_recreate(topo, "link")
+    before = orphans(topo.gate)
+    p = xg("attach", topo.gate, "--adopt", "--max-sources", "128")
+    assert p.returncode == 1 and "cannot be resized" in p.stderr, p.stderr
+    assert orphans(topo.gate) == before, "a failed adopt moved or changed the orphan"
+    assert link_xdp(topo.gate) == (None, None)
+    assert not os.path.exists(topo.pin_dir)
+    xg_ok("attach", topo.gate, "--adopt")
+    assert traffic.reported(stats(topo.gate)) == traffic.per_source(PLAN_A)
+    assert not os.path.exists(old_dir)
+
+
 def test_adopt_without_orphan_refused(topo):
     p = xg("attach", topo.gate, "--adopt", *SMALL)
     assert p.returncode == 1 and "adopt" in p.stderr and topo.gate in p.stderr, p.stderr
