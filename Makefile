@@ -133,7 +133,7 @@ test-e2e: $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS)
 # attach at random moments (see selftests/e2e/test_state_stress.py).
 STRESS_ROUNDS ?= 2000
 stress: $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS)
-	$(Q)XG_STRESS_ROUNDS=$(STRESS_ROUNDS) $(TEST_E2E) -k "stress or kill9_attach_at_random" selftests/e2e/test_state_stress.py
+	$(Q)XG_STRESS_ROUNDS=$(STRESS_ROUNDS) $(TEST_E2E) -k "two_loaders_race or kill9_attach_at_random" selftests/e2e/test_state_stress.py
 
 test-bench: $(BUILD)/xdpgate-bench
 	$(Q)$(TEST_BENCH)
