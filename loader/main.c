@@ -20,6 +20,10 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "status [--json]" },
 	{ "stats", cmd_stats,
 	  "stats [IFACE] [--json] [--top N] [--sort packets|bytes]" },
+	{ "rules", cmd_rules,
+	  "rules add CIDR ACTION [--vlan ID] [--iface IFACE] | del CIDR [--vlan ID]\n"
+	  "                 [--iface IFACE] | list [--json] | flush | default pass|drop" },
+	{ "apply", cmd_apply, "apply FILE [--dry-run]" },
 };
 
 static void usage(FILE *f)

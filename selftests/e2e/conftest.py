@@ -84,8 +84,12 @@ def foreign_obj():
         src, obj = os.path.join(d, "foreign.c"), os.path.join(d, "foreign.o")
         with open(src, "wb") as f:
             f.write(FOREIGN_PROG)
+        # The Makefile's multiarch include dir: Debian has no /usr/include/asm.
+        arch = subprocess.run(["cc", "-print-multiarch"], capture_output=True,
+                              text=True).stdout.strip()
         subprocess.run([os.environ.get("CLANG", "clang-19"), "-O2", "-target",
-                        "bpf", "-c", src, "-o", obj], check=True)
+                        "bpf", "-I/usr/include/" + arch, "-c", src, "-o", obj],
+                       check=True)
         yield obj
 
 
