@@ -93,14 +93,15 @@ static int new_trie(int family)
 /* Key and value of a rule as the tries hold them. */
 static size_t key_of(const struct xg_rule_spec *r, void *key)
 {
-	struct xg_lpm_v6 *k = key;
-	int bits = r->family == 4 ? 32 : 128;
+	size_t size = r->family == 4 ? sizeof(struct xg_lpm_v4) : sizeof(struct xg_lpm_v6);
+	struct xg_lpm_v6 k = {};
 
-	memset(k, 0, sizeof(*k));
-	k->prefixlen = XG_LPM_VLAN_BITS + r->plen;
-	k->vlan = htonl(r->vlan);
-	memcpy(k->addr, r->addr, bits / 8);
-	return r->family == 4 ? sizeof(struct xg_lpm_v4) : sizeof(struct xg_lpm_v6);
+	/* An IPv4 key is the first 12 bytes of the IPv6 layout. */
+	k.prefixlen = XG_LPM_VLAN_BITS + r->plen;
+	k.vlan = htonl(r->vlan);
+	memcpy(k.addr, r->addr, r->family == 4 ? 4 : 16);
+	memcpy(key, &k, size);
+	return size;
 }
 
 static void value_of(const struct xg_rule_spec *r, struct xg_rule *v)

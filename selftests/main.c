@@ -66,6 +66,8 @@ static const struct {
 	{ "xdp_dataplane", test_xdp_dataplane },
 	{ "percpu_read", test_percpu_read },
 	{ "hot_cache", test_hot_cache },
+	{ "policy", test_policy },
+	{ "rulefile", test_rulefile },
 };
 
 static void usage(const char *prog)
