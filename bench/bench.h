@@ -103,6 +103,7 @@ int bench_sources(struct bench_run *r);
 int bench_live(struct bench_run *r);
 void bench_live_cleanup(void); /* remove the netns; safe to call twice */
 int bench_readout(struct bench_run *r);
+int bench_rules(struct bench_run *r);
 
 /* report.c */
 int bench_write_json(const struct bench_run *r, const char *path);

@@ -146,6 +146,8 @@ int main(int argc, char **argv)
 		err |= bench_live(&run);
 	if (want(&opts, "readout"))
 		err |= bench_readout(&run);
+	if (want(&opts, "rules"))
+		err |= bench_rules(&run);
 
 	if (opts.selftest) {
 		printf("selftest: %s (%d failed)\n",
