@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "instance.h"
 #include "log.h"
+#include "policy_dir.h"
 #include "util.h"
 #include "xdp_attach.h"
 #include "xdpgate_limits.h"
@@ -121,6 +122,8 @@ static int detach_instance(const struct xg_instance *in, const char *dir)
 		else
 			snprintf(msg, sizeof(msg), "removed pins in %s", dir);
 	}
+	/* The rules go with the last hook of the interface (only XDP yet). */
+	err |= xg_remove_policy_dir(in->ifindex);
 	printf("xdpgate: %s: detached %s (prog id %u, %s mode, via %s); %s\n",
 	       in->ifname, XG_PROG_NAME_XDP, in->prog_id, xg_mode_name(in->mode),
 	       xg_via_name(in->via), msg);
@@ -149,6 +152,8 @@ static int detach_locked(const char *ifname)
 		xg_prog_name_by_id(other, name, sizeof(name));
 	if (dir_exists(dir)) {
 		if (pins_of_other(ifname, ifindex, dir, true) || xg_remove_pin_dir(dir))
+			return 1;
+		if (ifindex && xg_remove_policy_dir(ifindex))
 			return 1;
 		printf("xdpgate: %s: xdpgate was not attached; removed stale pins in %s",
 		       ifname, dir);

@@ -31,6 +31,13 @@ struct xg_maps {
 	int reasons;
 	int hot_v4;
 	int hot_v6;
+	/* the policy maps, pinned in the interface's policy directory */
+	int pol_state;
+	int pol_v4;
+	int pol_v6;
+	int pol_hits;
+	int pol_bkt;
+	int pol_tx;
 };
 
 /* The maps in struct xg_maps order, for code that walks all of them. */
@@ -41,8 +48,20 @@ enum xg_map_index {
 	XG_MAPI_REASONS,
 	XG_MAPI_HOT_V4,
 	XG_MAPI_HOT_V6,
+	XG_MAPI_POL_STATE,   /* first policy map: see xg_map_is_policy() */
+	XG_MAPI_POL_V4,
+	XG_MAPI_POL_V6,
+	XG_MAPI_POL_HITS,
+	XG_MAPI_POL_BKT,
+	XG_MAPI_POL_TX,
 	XG_NR_MAPS,
 };
+
+/* Policy maps live in the policy directory, the rest in the hook's. */
+static inline int xg_map_is_policy(int i)
+{
+	return i >= XG_MAPI_POL_STATE && i < XG_NR_MAPS;
+}
 extern const char *const xg_map_names[XG_NR_MAPS];
 int *xg_maps_slot(struct xg_maps *m, int i);
 

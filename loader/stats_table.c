@@ -79,7 +79,7 @@ static void sources_block(FILE *f, const struct xg_stats_snapshot *s,
 			  size_t top)
 {
 	size_t shown = top < s->nr_sources ? top : s->nr_sources;
-	char a[INET6_ADDRSTRLEN], p[32], b[32], t[32];
+	char a[INET6_ADDRSTRLEN], p[32], b[32], t[32], d[32], rd[32], li[32];
 	int w = (int)strlen("source");
 
 	if (!s->nr_sources) {
@@ -93,15 +93,19 @@ static void sources_block(FILE *f, const struct xg_stats_snapshot *s,
 		if (l > w)
 			w = l;
 	}
-	fprintf(f, "  %-*s %*s %*s  %s\n", w, "source", NUM_W, "packets",
-		NUM_W, "bytes", "last_seen");
+	fprintf(f, "  %-*s %*s %*s %*s %*s %*s  %s\n", w, "source", NUM_W,
+		"packets", NUM_W, "bytes", NUM_W, "drops", NUM_W, "redirects",
+		NUM_W, "limited", "last_seen");
 	for (size_t i = 0; i < shown; i++) {
 		const struct xg_source_row *r = &s->sources[i];
 
-		fprintf(f, "  %-*s %*s %*s  %s\n", w,
+		fprintf(f, "  %-*s %*s %*s %*s %*s %*s  %s\n", w,
 			xg_addr_str(r->family, r->addr, a, sizeof(a)), NUM_W,
 			xg_fmt_count(r->packets, p, sizeof(p)), NUM_W,
-			xg_fmt_bytes(r->bytes, b, sizeof(b)),
+			xg_fmt_bytes(r->bytes, b, sizeof(b)), NUM_W,
+			xg_fmt_count(r->drops, d, sizeof(d)), NUM_W,
+			xg_fmt_count(r->redirects, rd, sizeof(rd)), NUM_W,
+			xg_fmt_count(r->limited, li, sizeof(li)),
 			fmt_age(s, r->last_seen_ns, t, sizeof(t)));
 	}
 	if (shown < s->nr_sources)

@@ -18,6 +18,7 @@
 #include "percpu_read.h"
 #include "log.h"
 #include "util.h"
+#include "xdpgate_policy.h"
 
 struct map_fill {
 	bool ok;
@@ -29,7 +30,21 @@ struct status_row {
 	struct xg_instance in;
 	struct map_fill maps[XG_NR_MAPS];
 	long sources[2]; /* distinct IPv4, IPv6 sources; -1 if unreadable */
+	long rules;      /* rules of the live set; -1 if unreadable */
+	long gen;        /* policy generation; -1 if unreadable */
 };
+
+/* Rule count and generation from the policy state. */
+static void fill_policy(int state_fd, struct status_row *r)
+{
+	struct xg_pol_state st;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(state_fd, &zero, &st))
+		return;
+	r->gen = st.gen;
+	r->rules = (long)st.set[st.gen & 1].nr_v4 + st.set[st.gen & 1].nr_v6;
+}
 
 static void usage(FILE *f)
 {
@@ -110,8 +125,10 @@ static void fill_row(const struct xg_instance *in, struct status_row *r)
 	r->in = *in;
 	memset(r->maps, 0, sizeof(r->maps));
 	r->sources[0] = r->sources[1] = -1;
+	r->rules = r->gen = -1;
 	if (xg_prog_maps(in->prog_id, &m))
 		return;
+	fill_policy(m.pol_state, r);
 	for (int i = 0; i < XG_NR_MAPS; i++)
 		fill_map(*xg_maps_slot(&m, i), &r->maps[i]);
 	fill_hot(m.hot_v4, &r->maps[XG_MAPI_HOT_V4]);
@@ -153,6 +170,13 @@ static void print_json(const struct status_row *rows, int n)
 				xj_null(&j, k);
 		}
 		xj_obj_close(&j);
+		if (rows[i].rules >= 0) {
+			xj_u64(&j, "rules", (unsigned long long)rows[i].rules);
+			xj_u64(&j, "generation", (unsigned long long)rows[i].gen);
+		} else {
+			xj_null(&j, "rules");
+			xj_null(&j, "generation");
+		}
 		xj_obj_open(&j, "maps");
 		for (int m = 0; m < XG_NR_MAPS; m++) {
 			if (!rows[i].maps[m].ok)
@@ -171,8 +195,12 @@ static void print_json(const struct status_row *rows, int n)
 	xj_end(&j);
 }
 
+/* The table shows the accounting maps' fill; the policy maps are in the
+ * JSON (RULES and GEN say what matters about them).
+ */
 enum { COL_IFACE, COL_HOOK, COL_MODE, COL_VIA, COL_PROG, COL_PINS,
-       COL_SOURCES, COL_MAP0, NR_COLS = COL_MAP0 + XG_NR_MAPS };
+       COL_SOURCES, COL_RULES, COL_GEN, COL_MAP0,
+       NR_COLS = COL_MAP0 + XG_MAPI_POL_STATE };
 
 #define CELL_MAX (XG_PATH_MAX + 32)
 
@@ -195,7 +223,14 @@ static void row_cells(const struct status_row *r, char cells[NR_COLS][CELL_MAX])
 			 r->sources[0], r->sources[1]);
 	else
 		snprintf(cells[COL_SOURCES], CELL_MAX, "?"); /* unreadable */
-	for (int m = 0; m < XG_NR_MAPS; m++) {
+	if (r->rules >= 0) {
+		snprintf(cells[COL_RULES], CELL_MAX, "%ld", r->rules);
+		snprintf(cells[COL_GEN], CELL_MAX, "%ld", r->gen);
+	} else {
+		snprintf(cells[COL_RULES], CELL_MAX, "?");
+		snprintf(cells[COL_GEN], CELL_MAX, "?");
+	}
+	for (int m = 0; m < XG_MAPI_POL_STATE; m++) {
 		if (r->maps[m].ok)
 			snprintf(cells[COL_MAP0 + m], CELL_MAX, "%u/%u",
 				 r->maps[m].entries, r->maps[m].max_entries);
@@ -215,14 +250,14 @@ static void print_table(const struct status_row *rows, int n)
 {
 	char (*cells)[NR_COLS][CELL_MAX];
 	char head[NR_COLS][CELL_MAX] = { "IFACE", "HOOK", "MODE", "VIA", "PROG",
-					 "PIN PATH", "SOURCES" };
+					 "PIN PATH", "SOURCES", "RULES", "GEN" };
 	int width[NR_COLS];
 
 	if (!n) {
 		printf("xdpgate is not attached anywhere\n");
 		return;
 	}
-	for (int m = 0; m < XG_NR_MAPS; m++)
+	for (int m = 0; m < XG_MAPI_POL_STATE; m++)
 		snprintf(head[COL_MAP0 + m], CELL_MAX, "%s", xg_map_names[m]);
 	cells = calloc(n, sizeof(*cells));
 	if (!cells)

@@ -47,12 +47,17 @@ struct xg_loaded {
 	int prog_fd;
 	__u32 prog_id;
 	char pin_dir[XG_PATH_MAX]; /* "" when the maps are not pinned */
+	char pol_dir[XG_PATH_MAX]; /* where the policy maps are pinned */
 	bool made_dir;             /* pin_dir was created by this call */
+	bool made_pol_dir;         /* so was pol_dir */
+	int req_ifindex;
 	bool had_pin[XG_NR_MAPS];  /* the map pin existed before this call */
 };
 
 /* Open, configure and load the program. Its maps are pinned in pin_dir
- * ("" for none), reusing pins already there; with running != NULL the
+ * ("" for none) and its policy maps in the interface's policy directory
+ * (policy_dir.h; in pin_dir too when that is iproute2's shared one),
+ * reusing pins already there; with running != NULL the
  * running program's maps are reused instead (--replace), so counters
  * carry over. On failure nothing created by this call is left behind.
  */

@@ -74,6 +74,8 @@ static const struct {
 	{ "percpu_read", test_percpu_read },
 	{ "hot_cache", test_hot_cache },
 	{ "cgroups", test_cgroups },
+	{ "policy", test_policy },
+	{ "rulefile", test_rulefile },
 };
 
 static void usage(const char *prog)

@@ -97,5 +97,7 @@ void test_xdp_dataplane(void);
 void test_percpu_read(void);
 void test_hot_cache(void);
 void test_cgroups(void);
+void test_policy(void);
+void test_rulefile(void);
 
 #endif /* XG_TEST_H */

@@ -83,6 +83,7 @@ class Topology:
         run("ip", "-n", self.netns, "link", "set", "dev", self.sender, "up")
         self.ifindex = int(open("/sys/class/net/%s/ifindex" % self.gate).read())
         self.pin_dir = os.path.join(PIN_ROOT, self.gate)
+        self.policy_dir = policy_dir(self.ifindex)
         return self
 
     def teardown(self):
@@ -98,6 +99,14 @@ class Topology:
             if p.returncode and os.path.exists(os.path.join(NETNS_DIR, self.netns)):
                 errors.append(p.stderr.strip())
         remove_pin_dir(os.path.join(PIN_ROOT, self.gate))
+        if getattr(self, "policy_dir", None):
+            remove_pin_dir(self.policy_dir)
+            for d in (os.path.dirname(self.policy_dir),
+                      os.path.dirname(os.path.dirname(self.policy_dir))):
+                try:
+                    os.rmdir(d)  # only when empty: others may share them
+                except OSError:
+                    pass
         if errors:
             raise RuntimeError("teardown of %s: %s" % (self.gate, "; ".join(errors)))
 
@@ -133,6 +142,19 @@ def open_l2socket_in_netns(netns, ifname, conf):
     finally:
         os.close(target)
         os.close(home)
+
+
+def netns_cookie():
+    """SO_NETNS_COOKIE of this (the root) namespace, as the loader names
+    its pin directories."""
+    import socket
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        return int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), "little")
+
+
+def policy_dir(ifindex):
+    return os.path.join(PIN_ROOT, "ns%d" % netns_cookie(), "if%d" % ifindex,
+                        "policy")
 
 
 def remove_pin_dir(path):
