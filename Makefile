@@ -69,6 +69,15 @@ $(DEPS_STAMP): scripts/deps.sh
 	$(Q)scripts/deps.sh
 	$(Q)touch $@
 
+# CO-RE programs (sock/) include vmlinux.h, generated from the running
+# kernel's BTF into build/ (never committed; `make clean` regenerates it).
+VMLINUX_H := $(BUILD)/vmlinux.h
+$(VMLINUX_H): | $(DEPS_STAMP)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+$(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(wildcard sock/*.bpf.c)): | $(VMLINUX_H)
+
 $(BUILD)/%.bpf.o: %.bpf.c | $(DEPS_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)

@@ -87,6 +87,29 @@ static int pick_adoptee(const struct xg_attach_req *req, struct xg_target *t,
 	return 1;
 }
 
+/* The policy directory beside a hook directory. */
+static void policy_beside(const char *hook_dir, char *buf, size_t len)
+{
+	const char *slash = strrchr(hook_dir, '/');
+	int n = slash ? (int)(slash - hook_dir) : 0;
+
+	snprintf(buf, len, "%.*s/policy", n, hook_dir);
+}
+
+/* The rules of the adopted instance come along, unless the interface has
+ * its own already.
+ */
+static void adopt_policy(struct xg_target *t, const char *from)
+{
+	char src[XG_PATH_MAX], dst[XG_PATH_MAX];
+
+	policy_beside(from, src, sizeof(src));
+	policy_beside(t->path, dst, sizeof(dst));
+	if (!exists(src) || exists(dst) || rename(src, dst))
+		return;
+	snprintf(t->adopted_policy, sizeof(t->adopted_policy), "%s", src);
+}
+
 /* Move the orphan to t->path, keeping its record until the load worked. */
 static int adopt(const struct xg_attach_req *req, struct xg_target *t,
 		 const struct xg_pindir *d)
@@ -111,6 +134,7 @@ static int adopt(const struct xg_attach_req *req, struct xg_target *t,
 		return 1;
 	}
 	snprintf(t->adopted, sizeof(t->adopted), "%s", d->path);
+	adopt_policy(t, d->path);
 	xg_fault("adopt-moved");
 	return 0;
 }
@@ -224,6 +248,12 @@ void xg_target_undo(struct xg_target *t)
 	snprintf(parent, sizeof(parent), "%s", t->adopted);
 	slash = strrchr(parent, '/');
 	*slash = '\0';
+	if (*t->adopted_policy) {
+		char dst[XG_PATH_MAX];
+
+		policy_beside(t->path, dst, sizeof(dst));
+		rename(dst, t->adopted_policy);
+	}
 	if (xg_pins_mkdir(parent) || rename(t->path, t->adopted))
 		xg_warn("could not move the adopted pins back from %s to %s: %s; "
 			"they stay an orphan there", t->path, t->adopted,

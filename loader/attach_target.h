@@ -9,7 +9,9 @@
  *     attach) is removed with a note; an orphan with counts is refused
  *     unless --adopt, so counters are never silently reused;
  *   - --adopt moves an orphan of the same interface name (or the one
- *     named, --adopt=DIR) into place, so its maps and counters carry on;
+ *     named, --adopt=DIR) into place, so its maps and counters carry on,
+ *     and the rules (policy directory) beside it when the interface has
+ *     none yet;
  *   - the owner record is written LOADING before the caller loads.
  */
 #ifndef XG_ATTACH_TARGET_H
@@ -26,6 +28,7 @@ struct xg_target {
 	struct xg_owner owner;       /* the record written (LOADING) */
 	bool made;                   /* path created by this attach */
 	char adopted[XG_PATH_MAX];   /* "" or where the adopted orphan was */
+	char adopted_policy[XG_PATH_MAX]; /* "" or where its rules were */
 	bool adopted_in_place;       /* the orphan was at path already */
 	int old_owner_err;           /* the adopted orphan's record: 0 read */
 	struct xg_owner old_owner;

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "pin_state.h"
 #include "pins.h"
+#include "policy_dir.h"
 #include "util.h"
 #include "xdp_attach.h"
 #include "xdpgate_limits.h"
@@ -145,6 +146,8 @@ static int detach_instance(const struct xg_instance *in, const char *own)
 	if (strcmp(in->pin_dir, own) && remove_own_orphan(in->ifname, own, true) == 1)
 		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
 			 " and leftover pins in %s", own);
+	/* The rules go with the last hook of the interface (only XDP yet). */
+	err |= xg_remove_policy_dir(in->ifindex) ? 1 : 0;
 	printf("xdpgate: %s: detached %s (prog id %u, %s mode, via %s); %s\n",
 	       in->ifname, XG_PROG_NAME_XDP, in->prog_id, xg_mode_name(in->mode),
 	       xg_via_name(in->via), msg);
@@ -185,6 +188,8 @@ static int detach_locked(const char *ifname)
 	if (other)
 		xg_prog_name_by_id(other, name, sizeof(name));
 	if (r == 1) {
+		if (xg_remove_policy_dir(ifindex))
+			return 1;
 		printf("xdpgate: %s: xdpgate was not attached; removed leftover pins in %s",
 		       ifname, own);
 		if (other)

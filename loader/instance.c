@@ -15,6 +15,7 @@
 #include "pins.h"
 #include "log.h"
 #include "xdpgate_limits.h"
+#include "xdpgate_policy.h"
 
 const char *xg_mode_name(enum xg_xdp_mode mode)
 {
@@ -319,10 +320,14 @@ void xg_maps_close(struct xg_maps *m)
 
 const char *const xg_map_names[XG_NR_MAPS] = {
 	XG_MAP_SRC_V4, XG_MAP_SRC_V6, XG_MAP_ACTIONS, XG_MAP_REASONS,
-	XG_MAP_HOT_V4, XG_MAP_HOT_V6, XG_MAP_INSERTS,
+	XG_MAP_HOT_V4, XG_MAP_HOT_V6, XG_MAP_INSERTS, XG_MAP_POL_STATE,
+	XG_MAP_POL_V4, XG_MAP_POL_V6, XG_MAP_POL_HITS, XG_MAP_POL_BKT,
+	XG_MAP_POL_TX,
 };
 
-/* What makes a map xdpgate's, besides its name. */
+/* What makes a map xdpgate's, besides its name (the policy maps are
+ * matched by name only; type 0 here).
+ */
 static const struct {
 	__u32 type;
 	__u32 key_size;
@@ -340,16 +345,21 @@ static const struct {
 
 bool xg_map_shape_ok(int i, const struct bpf_map_info *info)
 {
-	return i >= 0 && i < XG_NR_MAPS && info->type == map_shapes[i].type &&
-	       info->key_size == map_shapes[i].key_size &&
-	       info->value_size == map_shapes[i].value_size;
+	if (i < 0 || i >= XG_NR_MAPS)
+		return false;
+	return !map_shapes[i].type ||
+	       (info->type == map_shapes[i].type &&
+		info->key_size == map_shapes[i].key_size &&
+		info->value_size == map_shapes[i].value_size);
 }
 
 int *xg_maps_slot(struct xg_maps *m, int i)
 {
 	int *fds[XG_NR_MAPS] = { &m->src_v4, &m->src_v6, &m->actions,
 				 &m->reasons, &m->hot_v4, &m->hot_v6,
-				 &m->inserts };
+				 &m->inserts, &m->pol_state, &m->pol_v4,
+				 &m->pol_v6, &m->pol_hits, &m->pol_bkt,
+				 &m->pol_tx };
 
 	return i >= 0 && i < XG_NR_MAPS ? fds[i] : NULL;
 }

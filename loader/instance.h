@@ -32,11 +32,19 @@ struct xg_maps {
 	int hot_v4;
 	int hot_v6;
 	int inserts; /* -1 in a program of an older xdpgate without it */
+	/* the policy maps, pinned in the interface's policy directory */
+	int pol_state;
+	int pol_v4;
+	int pol_v6;
+	int pol_hits;
+	int pol_bkt;
+	int pol_tx;
 };
 
 /* The maps in struct xg_maps order, for code that walks all of them. The
  * first XG_NR_CORE_MAPS make a program xdpgate's (see xg_prog_maps);
- * xg_inserts came later, so evictions of an older program read unknown.
+ * xg_inserts and the policy maps came later: a program without them reads
+ * evictions as unknown, and the rules commands refuse it.
  */
 enum xg_map_index {
 	XG_MAPI_SRC_V4 = 0,
@@ -47,8 +55,20 @@ enum xg_map_index {
 	XG_MAPI_HOT_V6,
 	XG_NR_CORE_MAPS,
 	XG_MAPI_INSERTS = XG_NR_CORE_MAPS,
+	XG_MAPI_POL_STATE,   /* first policy map: see xg_map_is_policy() */
+	XG_MAPI_POL_V4,
+	XG_MAPI_POL_V6,
+	XG_MAPI_POL_HITS,
+	XG_MAPI_POL_BKT,
+	XG_MAPI_POL_TX,
 	XG_NR_MAPS,
 };
+
+/* Policy maps live in the policy directory, the rest in the hook's. */
+static inline int xg_map_is_policy(int i)
+{
+	return i >= XG_MAPI_POL_STATE && i < XG_NR_MAPS;
+}
 extern const char *const xg_map_names[XG_NR_MAPS];
 int *xg_maps_slot(struct xg_maps *m, int i);
 
@@ -110,7 +130,8 @@ int xg_pin_dir_matches(const char *dir, __u32 prog_id);
 /* Open the program's xg_* maps by walking its map ids. Every fd is -1 on
  * failure. Returns 0, or -ENOENT when a core map is missing or has the
  * wrong shape (not an xdpgate program, or an incompatible version), or
- * another negative errno from the kernel. m->inserts may stay -1.
+ * another negative errno from the kernel. m->inserts and the policy maps
+ * may stay -1 (a program of an older xdpgate).
  */
 int xg_prog_maps(__u32 prog_id, struct xg_maps *m);
 void xg_maps_close(struct xg_maps *m);

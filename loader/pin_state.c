@@ -35,6 +35,7 @@ static const char *const reason_names[XG_ORPHAN__MAX] = {
 	[XG_ORPHAN_INCOMPLETE] = "incomplete_maps",
 	[XG_ORPHAN_OLD_LAYOUT] = "old_layout",
 	[XG_ORPHAN_EMPTY] = "empty",
+	[XG_ORPHAN_RULES] = "rules_unused",
 };
 
 static const char *const reason_texts[XG_ORPHAN__MAX] = {
@@ -46,6 +47,7 @@ static const char *const reason_texts[XG_ORPHAN__MAX] = {
 	[XG_ORPHAN_INCOMPLETE] = "its map set is incomplete",
 	[XG_ORPHAN_OLD_LAYOUT] = "pins of an older xdpgate, unused",
 	[XG_ORPHAN_EMPTY] = "an empty directory",
+	[XG_ORPHAN_RULES] = "rules no program uses",
 };
 
 const char *xg_pin_state_name(int state)
@@ -108,12 +110,36 @@ static void scan_pin(const char *dir, const char *name, struct scan *s)
 	close(fd);
 }
 
-static int scan_dir(const char *dir, struct scan *s, const struct xg_usage *u)
+/* A policy directory's maps are used by the program of a hook beside it;
+ * a defunct link pinned there holds that program, which then does not
+ * count (as for a hook directory's own link).
+ */
+static void sibling_links(const char *dir, struct scan *s)
+{
+	char path[XG_PATH_MAX * 2];
+	const char *slash = strrchr(dir, '/');
+	int n = slash ? (int)(slash - dir) : 0;
+	__u32 prog = 0;
+
+	for (int h = 0; h < XG_HOOK__MAX && !s->defunct_prog; h++) {
+		if (h == XG_HOOK_CGROUP)
+			continue;
+		snprintf(path, sizeof(path), "%.*s/%s/link", n, dir,
+			 xg_hook_dir((enum xg_hook)h));
+		if (xg_link_pin_live_prog(path, &prog) == 0 && prog)
+			s->defunct_prog = prog;
+	}
+}
+
+static int scan_dir(const char *dir, struct scan *s, const struct xg_usage *u,
+		    bool policy)
 {
 	struct dirent *de;
 	DIR *d = opendir(dir);
 
 	memset(s, 0, sizeof(*s));
+	if (policy)
+		sibling_links(dir, s);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
@@ -132,7 +158,8 @@ static int scan_dir(const char *dir, struct scan *s, const struct xg_usage *u)
  */
 static bool complete(const struct xg_pindir *d, const struct scan *s)
 {
-	if (d->kind == XG_PD_INSTANCE && d->hook != XG_HOOK_XDP)
+	if (d->kind == XG_PD_POLICY ||
+	    (d->kind == XG_PD_INSTANCE && d->hook != XG_HOOK_XDP))
 		return true;
 	for (int i = 0; i < XG_NR_CORE_MAPS; i++)
 		if (!s->have[i])
@@ -146,7 +173,8 @@ static bool user_runs_here(const struct xg_pindir *d, const struct xg_netns *sel
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
-	if (d->kind != XG_PD_INSTANCE || d->hook != XG_HOOK_XDP ||
+	if ((d->kind != XG_PD_INSTANCE && d->kind != XG_PD_POLICY) ||
+	    d->hook != XG_HOOK_XDP ||
 	    !xg_netns_eq(&d->ns, self) || !user ||
 	    bpf_xdp_query((int)d->ifindex, 0, &q))
 		return false;
@@ -185,7 +213,7 @@ int xg_pins_classify(struct xg_pindir *d, const struct xg_netns *self,
 			return 0;
 		}
 	}
-	err = scan_dir(d->path, &s, u);
+	err = scan_dir(d->path, &s, u, d->kind == XG_PD_POLICY);
 	if (err)
 		return err;
 	d->user_prog = s.user;
@@ -199,6 +227,8 @@ int xg_pins_classify(struct xg_pindir *d, const struct xg_netns *self,
 	d->state = XG_PIN_ORPHAN;
 	if (d->kind == XG_PD_LEGACY)
 		d->reason = XG_ORPHAN_OLD_LAYOUT;
+	else if (d->kind == XG_PD_POLICY)
+		d->reason = XG_ORPHAN_RULES;
 	else if (d->owner_err)
 		d->reason = XG_ORPHAN_NO_OWNER;
 	else if (d->owner.state != XG_OWNER_ATTACHED)
@@ -263,7 +293,7 @@ bool xg_pindir_matches(const struct xg_pindir *d, const struct xg_netns *self,
 
 	if (!names)
 		return true;
-	if (!*name && d->kind != XG_PD_LEGACY && xg_netns_eq(&d->ns, self) &&
+	if (!*name && d->kind != XG_PD_LEGACY && d->ifindex && xg_netns_eq(&d->ns, self) &&
 	    d->ifindex && if_indextoname(d->ifindex, now))
 		name = now;
 	for (int i = 0; *name && i < n; i++)

@@ -40,6 +40,7 @@ enum xg_orphan_reason {
 	XG_ORPHAN_INCOMPLETE,   /* the hook's map set is incomplete */
 	XG_ORPHAN_OLD_LAYOUT,   /* XG_PIN_ROOT/<ifname> of an older xdpgate */
 	XG_ORPHAN_EMPTY,        /* an empty ns<>/ or if<>/ directory */
+	XG_ORPHAN_RULES,        /* a policy directory no program uses */
 	XG_ORPHAN__MAX,
 };
 

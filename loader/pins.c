@@ -238,7 +238,7 @@ static struct xg_pindir *push(struct walk *w, const char *path,
 	snprintf(d->path, sizeof(d->path), "%s", path);
 	d->kind = kind;
 	d->owner_err = -ENOENT;
-	if (kind != XG_PD_EMPTY)
+	if (kind == XG_PD_INSTANCE || kind == XG_PD_LEGACY)
 		d->owner_err = xg_owner_read(path, &d->owner);
 	return d;
 }
@@ -291,23 +291,42 @@ static void free_names(char **names)
 	free(names);
 }
 
+/* Give the policy directory of an if<N> (if any, pushed from index first)
+ * the name a hook directory beside it recorded.
+ */
+static void name_policy(struct walk *w, int first)
+{
+	const char *name = "";
+
+	for (int i = first; i < w->n; i++)
+		if (w->v[i].kind == XG_PD_INSTANCE && !w->v[i].owner_err)
+			name = w->v[i].owner.ifname;
+	for (int i = first; i < w->n; i++)
+		if (w->v[i].kind == XG_PD_POLICY)
+			snprintf(w->v[i].sibling_ifname,
+				 sizeof(w->v[i].sibling_ifname), "%s", name);
+}
+
 static int walk_if(struct walk *w, const char *ifdir, const struct xg_netns *ns,
 		   __u32 ifindex)
 {
 	char path[XG_PATH_MAX];
-	int err, found = 0;
+	int err, found = 0, first = w->n;
 	char **hooks = subdirs(ifdir, &err);
 
 	for (int i = 0; hooks && hooks[i]; i++) {
+		enum xg_pindir_kind kind = XG_PD_INSTANCE;
+		enum xg_hook hook = XG_HOOK_XDP;
 		struct xg_pindir *d;
-		enum xg_hook hook;
 
-		found++; /* policy/ and anything unknown keep the directory */
-		if (parse_hook(hooks[i], &hook))
+		found++; /* anything unknown keeps the directory */
+		if (!strcmp(hooks[i], "policy"))
+			kind = XG_PD_POLICY;
+		else if (parse_hook(hooks[i], &hook))
 			continue;
 		if (!join(path, sizeof(path), ifdir, hooks[i]))
 			continue;
-		d = push(w, path, XG_PD_INSTANCE);
+		d = push(w, path, kind);
 		if (!d) {
 			err = -ENOMEM;
 			break;
@@ -317,6 +336,7 @@ static int walk_if(struct walk *w, const char *ifdir, const struct xg_netns *ns,
 		d->hook = hook;
 	}
 	free_names(hooks);
+	name_policy(w, first);
 	if (!err && !found) {
 		struct xg_pindir *d = push(w, ifdir, XG_PD_EMPTY);
 
@@ -379,11 +399,11 @@ int xg_pins_list(struct xg_pindir **out)
 		if (!join(path, sizeof(path), XG_PIN_ROOT, top[i]))
 			continue;
 		if (!strcmp(top[i], xg_hook_dir(XG_HOOK_CGROUP))) {
-			d = push(&w, path, XG_PD_INSTANCE);
-			if (!d)
-				err = -ENOMEM;
-			else
-				d->hook = XG_HOOK_CGROUP;
+			/* The socket layer lists and removes its own (cgroups
+			 * status / detach) until it moves onto this library.
+			 */
+			(void)d;
+			continue;
 		} else if (!parse_netns(top[i], &ns)) {
 			err = walk_ns(&w, path, &ns);
 		} else if (!push(&w, path, XG_PD_LEGACY)) {
@@ -410,5 +430,7 @@ const char *xg_pindir_ifname(const struct xg_pindir *d)
 		slash = strrchr(d->path, '/');
 		return slash ? slash + 1 : d->path;
 	}
+	if (d->kind == XG_PD_POLICY)
+		return d->sibling_ifname;
 	return d->owner_err ? "" : d->owner.ifname;
 }

@@ -76,6 +76,7 @@ enum xg_pindir_kind {
 	XG_PD_LEGACY,       /* XG_PIN_ROOT/<ifname>/ of xdpgate before the
 			     * ns/if layout (no owner record) */
 	XG_PD_EMPTY,        /* ns<>/ or ns<>/if<>/ holding nothing */
+	XG_PD_POLICY,       /* ns<>/if<>/policy/: rules shared by the hooks */
 };
 
 struct xg_pindir {
@@ -90,6 +91,8 @@ struct xg_pindir {
 	 */
 	int owner_err;
 	struct xg_owner owner;
+	/* XG_PD_POLICY: the name recorded by a hook directory beside it. */
+	char sibling_ifname[16];
 	/* Set by xg_pins_classify() (pin_state.h). */
 	int state;
 	int reason;
@@ -103,7 +106,8 @@ struct xg_pindir {
 int xg_pins_list(struct xg_pindir **out);
 
 /* The name the directory's interface had at attach ("" when unknown):
- * the owner record's, or the directory name of an old-layout directory.
+ * the owner record's, a policy directory's hook neighbour's, or the
+ * directory name of an old-layout directory.
  */
 const char *xg_pindir_ifname(const struct xg_pindir *d);
 

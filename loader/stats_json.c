@@ -49,6 +49,7 @@ static void source(struct xg_json *j, const struct xg_stats_snapshot *s,
 	xj_u64(j, "bytes", r->bytes);
 	xj_u64(j, "drops", r->drops);
 	xj_u64(j, "redirects", r->redirects);
+	xj_u64(j, "limited", r->limited);
 	if (r->last_seen_ns)
 		xj_double(j, "last_seen", xg_stamp_epoch(s, r->last_seen_ns), 3);
 	else

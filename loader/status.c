@@ -21,6 +21,7 @@
 
 #include "bpffs.h"
 #include "caps.h"
+#include "cgroups.h"
 #include "commands.h"
 #include "ifname.h"
 #include "instance.h"
@@ -33,6 +34,7 @@
 #include "stats_snapshot.h"
 #include "status_pins.h"
 #include "util.h"
+#include "xdpgate_policy.h"
 
 struct map_fill {
 	bool ok;
@@ -45,8 +47,23 @@ struct status_row {
 	struct map_fill maps[XG_NR_MAPS];
 	long sources[2]; /* distinct IPv4, IPv6 sources; -1 if unreadable */
 	struct xg_evictions ev;
+	long rules;      /* rules of the live set; -1 if unreadable */
+	long gen;        /* policy generation; -1 if unreadable */
 	const struct xg_pindir *dir; /* its pin directory's entry, or NULL */
+	const struct xg_pindir *policy; /* its policy directory's, or NULL */
 };
+
+/* Rule count and generation from the policy state. */
+static void fill_policy(int state_fd, struct status_row *r)
+{
+	struct xg_pol_state st;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(state_fd, &zero, &st))
+		return;
+	r->gen = st.gen;
+	r->rules = (long)st.set[st.gen & 1].nr_v4 + st.set[st.gen & 1].nr_v6;
+}
 
 static void usage(FILE *f)
 {
@@ -122,8 +139,10 @@ static void fill_row(const struct xg_instance *in, struct status_row *r)
 	r->in = *in;
 	memset(r->maps, 0, sizeof(r->maps));
 	r->sources[0] = r->sources[1] = -1;
+	r->rules = r->gen = -1;
 	if (xg_prog_maps(in->prog_id, &m))
 		return;
+	fill_policy(m.pol_state, r);
 	for (int i = 0; i < XG_NR_MAPS; i++)
 		fill_map(*xg_maps_slot(&m, i), &r->maps[i]);
 	fill_hot(m.hot_v4, &r->maps[XG_MAPI_HOT_V4]);
@@ -165,6 +184,10 @@ static void print_instance_json(struct xg_json *j, const struct status_row *r)
 		xj_str(j, "pin_path", in->pin_dir);
 	else
 		xj_null(j, "pin_path");
+	if (r->policy)
+		xj_str(j, "policy_path", r->policy->path);
+	else
+		xj_null(j, "policy_path");
 	owner_json(j, r->dir);
 	xj_obj_open(j, "sources");
 	for (int f = 0; f < 2; f++) {
@@ -176,6 +199,13 @@ static void print_instance_json(struct xg_json *j, const struct status_row *r)
 			xj_null(j, k);
 	}
 	xj_obj_close(j);
+	if (r->rules >= 0) {
+		xj_u64(j, "rules", (unsigned long long)r->rules);
+		xj_u64(j, "generation", (unsigned long long)r->gen);
+	} else {
+		xj_null(j, "rules");
+		xj_null(j, "generation");
+	}
 	xg_evictions_json(j, &r->ev);
 	xj_obj_open(j, "maps");
 	for (int m = 0; m < XG_NR_MAPS; m++) {
@@ -190,8 +220,9 @@ static void print_instance_json(struct xg_json *j, const struct status_row *r)
 	xj_obj_close(j);
 }
 
+/* The socket layer is host-wide: shown only when no interface is named. */
 static void print_json(const struct status_row *rows, int n,
-		       const struct xg_status_dirs *dirs)
+		       const struct xg_status_dirs *dirs, bool named)
 {
 	struct xg_json j;
 
@@ -202,12 +233,18 @@ static void print_json(const struct status_row *rows, int n,
 		print_instance_json(&j, &rows[i]);
 	xj_arr_close(&j);
 	xg_status_dirs_json(&j, dirs);
+	if (!named)
+		xg_cgroups_status_json(&j);
 	xj_obj_close(&j);
 	xj_end(&j);
 }
 
+/* The table shows the accounting maps' fill; the policy maps are in the
+ * JSON (RULES and GEN say what matters about them).
+ */
 enum { COL_IFACE, COL_HOOK, COL_MODE, COL_VIA, COL_PROG, COL_PINS,
-       COL_SOURCES, COL_EVICTED, COL_MAP0, NR_COLS = COL_MAP0 + XG_NR_MAPS };
+       COL_SOURCES, COL_EVICTED, COL_RULES, COL_GEN, COL_MAP0,
+       NR_COLS = COL_MAP0 + XG_MAPI_POL_STATE };
 
 #define CELL_MAX (XG_PATH_MAX + 32)
 
@@ -236,7 +273,14 @@ static void row_cells(const struct status_row *r, char cells[NR_COLS][CELL_MAX])
 			 (unsigned long long)r->ev.packets);
 	else
 		snprintf(cells[COL_EVICTED], CELL_MAX, "?");
-	for (int m = 0; m < XG_NR_MAPS; m++) {
+	if (r->rules >= 0) {
+		snprintf(cells[COL_RULES], CELL_MAX, "%ld", r->rules);
+		snprintf(cells[COL_GEN], CELL_MAX, "%ld", r->gen);
+	} else {
+		snprintf(cells[COL_RULES], CELL_MAX, "?");
+		snprintf(cells[COL_GEN], CELL_MAX, "?");
+	}
+	for (int m = 0; m < XG_MAPI_POL_STATE; m++) {
 		if (r->maps[m].ok)
 			snprintf(cells[COL_MAP0 + m], CELL_MAX, "%u/%u",
 				 r->maps[m].entries, r->maps[m].max_entries);
@@ -258,7 +302,7 @@ static void print_table(const struct status_row *rows, int n, bool named)
 {
 	char (*cells)[NR_COLS][CELL_MAX];
 	char head[NR_COLS][CELL_MAX] = { "IFACE", "HOOK", "MODE", "VIA", "PROG",
-					 "PIN PATH", "SOURCES", "EVICTED" };
+					 "PIN PATH", "SOURCES", "EVICTED", "RULES", "GEN" };
 	int width[NR_COLS];
 
 	if (!n) {
@@ -266,7 +310,7 @@ static void print_table(const struct status_row *rows, int n, bool named)
 		       named ? "to those interfaces" : "anywhere in this network namespace");
 		return;
 	}
-	for (int m = 0; m < XG_NR_MAPS; m++)
+	for (int m = 0; m < XG_MAPI_POL_STATE; m++)
 		snprintf(head[COL_MAP0 + m], CELL_MAX, "%s", xg_map_names[m]);
 	cells = calloc(n, sizeof(*cells));
 	if (!cells)
@@ -339,13 +383,16 @@ static int status_locked(char **names, int nnames, bool json)
 	}
 	for (int i = 0; i < n; i++) {
 		fill_row(&found[i], &rows[i]);
-		rows[i].dir = xg_status_dirs_claim(&dirs, found[i].pin_dir);
+		rows[i].dir = xg_status_dirs_claim(&dirs, found[i].pin_dir,
+						   &rows[i].policy);
 	}
 	if (json) {
-		print_json(rows, n, &dirs);
+		print_json(rows, n, &dirs, names != NULL);
 	} else {
 		print_table(rows, n, names != NULL);
 		xg_status_dirs_table(&dirs);
+		if (!names)
+			xg_cgroups_status_table(stdout);
 	}
 	free(rows);
 	free(found);

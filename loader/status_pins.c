@@ -43,16 +43,32 @@ void xg_status_dirs_free(struct xg_status_dirs *d)
 	memset(d, 0, sizeof(*d));
 }
 
-const struct xg_pindir *xg_status_dirs_claim(struct xg_status_dirs *d,
-					     const char *pin_dir)
+/* Is p the policy directory beside the hook directory pin_dir? */
+static bool beside(const struct xg_pindir *p, const char *pin_dir)
 {
+	const char *a = strrchr(p->path, '/'), *b = strrchr(pin_dir, '/');
+
+	return p->kind == XG_PD_POLICY && a && b && a - p->path == b - pin_dir &&
+	       !strncmp(p->path, pin_dir, (size_t)(a - p->path));
+}
+
+const struct xg_pindir *xg_status_dirs_claim(struct xg_status_dirs *d,
+					     const char *pin_dir,
+					     const struct xg_pindir **policy)
+{
+	const struct xg_pindir *found = NULL;
+
+	*policy = NULL;
 	for (int i = 0; *pin_dir && i < d->n; i++) {
 		if (!strcmp(d->v[i].path, pin_dir)) {
 			d->claimed[i] = true;
-			return &d->v[i];
+			found = &d->v[i];
+		} else if (beside(&d->v[i], pin_dir) && d->v[i].state != XG_PIN_ORPHAN) {
+			d->claimed[i] = true;
+			*policy = &d->v[i];
 		}
 	}
-	return NULL;
+	return found;
 }
 
 void xg_status_owner_json(struct xg_json *j, const char *key,
@@ -86,8 +102,11 @@ static void dir_json(struct xg_json *j, const struct xg_pindir *d)
 		xj_null(j, "netns");
 	else
 		xj_str(j, "netns", nsname);
-	if (d->kind == XG_PD_INSTANCE) {
-		xj_str(j, "hook", xg_hook_dir(d->hook));
+	if (d->kind == XG_PD_INSTANCE || d->kind == XG_PD_POLICY) {
+		if (d->kind == XG_PD_INSTANCE)
+			xj_str(j, "hook", xg_hook_dir(d->hook));
+		else
+			xj_null(j, "hook");
 		xj_u64(j, "ifindex", d->ifindex);
 	} else {
 		xj_null(j, "hook");

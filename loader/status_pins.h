@@ -25,9 +25,12 @@ struct xg_status_dirs {
 int xg_status_dirs_read(struct xg_status_dirs *d, char *const *names, int n);
 void xg_status_dirs_free(struct xg_status_dirs *d);
 
-/* The entry for an instance's pin path (marked as shown), or NULL. */
+/* The entry for an instance's pin path (marked as shown), or NULL; the
+ * policy directory beside it, in use, is claimed too (*policy, or NULL).
+ */
 const struct xg_pindir *xg_status_dirs_claim(struct xg_status_dirs *d,
-					     const char *pin_dir);
+					     const char *pin_dir,
+					     const struct xg_pindir **policy);
 
 /* "orphans": [...], "elsewhere": [...] */
 void xg_status_dirs_json(struct xg_json *j, const struct xg_status_dirs *d);

@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpffs.h"
 #include "log.h"
 #include "util.h"
 #include "xdpgate_limits.h"
@@ -132,4 +133,37 @@ int xg_parse_decimal(const char *s, unsigned long long max, unsigned long long *
 	    (s[0] == '0' && s[1]))
 		return -EINVAL;
 	return xg_parse_u64(s, max, out);
+}
+
+int xg_ensure_bpffs(void)
+{
+	return xg_bpffs_ready("bpffs", XG_BPFFS_MOUNT);
+}
+
+int xg_remove_pin_dir(const char *dir)
+{
+	char path[XG_PATH_MAX * 2];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) && errno != ENOENT) {
+			err = -errno;
+			xg_err("cannot remove pin %s: %s", path, strerror(-err));
+		}
+	}
+	closedir(d);
+	if (!err && rmdir(dir) && errno != ENOENT) {
+		err = -errno;
+		xg_err("cannot remove pin directory %s: %s", dir, strerror(-err));
+	}
+	if (!err)
+		rmdir(XG_PIN_ROOT);
+	return err;
 }

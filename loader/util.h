@@ -20,6 +20,19 @@
  */
 int xg_require_root(const char *cmd);
 
+/* For layers not yet on the pin library (pins.h): xg_bpffs_ready(...,
+ * XG_BPFFS_MOUNT), which mounts bpffs on a fresh boot and refuses the
+ * private one of `ip netns exec`.
+ */
+int xg_ensure_bpffs(void);
+
+/* Remove every file in dir, link pins included (which detaches a link
+ * held only by its pin), then dir, then XG_PIN_ROOT if it is left empty.
+ * The socket layer's removal; instance directories use xg_pins_remove(),
+ * which never removes a live link.
+ */
+int xg_remove_pin_dir(const char *dir);
+
 /* Take XG_LOCK_FILE, exclusively to change state (attach, detach) or
  * shared to read it (status), waiting for a holder to finish: a reader
  * never sees half an attach. Returns the fd to pass to xg_unlock, or a

@@ -50,16 +50,21 @@ struct xg_loaded {
 	int prog_fd;
 	__u32 prog_id;
 	char pin_dir[XG_PATH_MAX]; /* "" when the maps are not pinned */
+	char pol_dir[XG_PATH_MAX]; /* where the policy maps are pinned */
+	bool made_pol_dir;         /* pol_dir was created by this call */
+	int req_ifindex;
 	bool had_pin[XG_NR_MAPS];  /* the map pin existed before this call */
 	__u64 new_bytes;           /* estimated memory of the maps it made */
 };
 
 /* Open, configure and load the program. Its maps are pinned in pin_dir
- * ("" for none; the directory must exist), reusing pins already there;
- * with running != NULL the running program's maps are reused instead
- * (--replace), so counters carry over. The memory of the maps it would
- * create is estimated first: above xg_mem_limit() it refuses unless
- * req->force. On failure nothing created by this call is left behind.
+ * ("" for none; the directory must exist) and its policy maps in the
+ * interface's policy directory (policy_dir.h; in pin_dir too when that is
+ * iproute2's shared one), reusing pins already there; with running != NULL
+ * the running program's maps are reused instead (--replace), so counters
+ * carry over. The memory of the maps it would create is estimated first:
+ * above xg_mem_limit() it refuses unless req->force. On failure nothing
+ * created by this call is left behind.
  */
 int xg_load(const struct xg_attach_req *req, const char *pin_dir,
 	    struct xg_maps *running, struct xg_loaded *l);

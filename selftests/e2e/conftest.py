@@ -22,7 +22,8 @@ def environment():
         pytest.exit("the end-to-end tests attach XDP programs: run them as root",
                     returncode=1)
     for path in (xgcli.XDPGATE, xgcli.XDP_OBJ, xgcli.FOREIGN_OBJ,
-                 xgcli.IMPOSTOR_OBJ, xgcli.RENAMED_OBJ, xgcli.MINI_OBJ):
+                 xgcli.IMPOSTOR_OBJ, xgcli.RENAMED_OBJ, xgcli.MINI_OBJ,
+                 xgcli.MINI_CORE_OBJ):
         if not os.path.exists(path):
             pytest.exit("%s is missing: run 'make test' (or make %s)" % (
                 path, os.path.relpath(path, xgcli.REPO)), returncode=1)

@@ -49,8 +49,8 @@ def check_consistent(t):
         assert insts[0]["pin_path"] == t.pin_dir and os.path.isdir(t.pin_dir)
     else:
         assert prog is None, "an XDP program status does not list: %s" % prog
-    listed = {i["pin_path"] for i in insts} | {o["pin_path"] for o in st["orphans"]} \
-        | {o["pin_path"] for o in st["elsewhere"]}
+    listed = {i["pin_path"] for i in insts} | {i["policy_path"] for i in insts} \
+        | {o["pin_path"] for o in st["orphans"]} | {o["pin_path"] for o in st["elsewhere"]}
     for d in own_dirs(t):
         parent_listed = any(p == d or p.startswith(d + "/") for p in listed)
         assert parent_listed, "pins %s are not listed by status: %s" % (d, st)

@@ -15,14 +15,19 @@ FOREIGN_OBJ = os.path.join(PROGS, "foreign_xdp.bpf.o")
 IMPOSTOR_OBJ = os.path.join(PROGS, "impostor_xdp.bpf.o")
 RENAMED_OBJ = os.path.join(PROGS, "renamed_xdp.bpf.o")
 MINI_OBJ = os.path.join(PROGS, "mini_xdp.bpf.o")
+MINI_CORE_OBJ = os.path.join(PROGS, "mini_core_xdp.bpf.o")
 PROG_NAME = "xdpgate_xdp"
 # Every map status lists and the loader pins; xg_hot_* are the per-CPU
 # hot-source caches in front of the LRU maps xg_src_*.
 MAP_NAMES = ("xg_src_v4", "xg_src_v6", "xg_actions", "xg_reasons",
              "xg_hot_v4", "xg_hot_v6", "xg_inserts")
+# The rule maps, pinned in the interface's policy directory
+# (PIN_ROOT/ns<netns cookie>/if<ifindex>/policy), not in the hook's.
+POLICY_MAPS = ("xg_pol_state", "xg_pol_v4", "xg_pol_v6", "xg_pol_hits",
+               "xg_pol_bkt", "xg_pol_tx")
 SOURCE_MAPS = ("xg_src_v4", "xg_src_v6")
 HOT_MAPS = ("xg_hot_v4", "xg_hot_v6")
-ACTIONS = ("pass", "drop", "redirect", "aborted")
+ACTIONS = ("pass", "drop", "redirect", "aborted", "limited", "redirect_fail")
 # xg_reason_names in headers/xdpgate_names.h, without "ok".
 REASONS = ("not_ip", "eth_trunc", "vlan_trunc", "vlan_too_deep", "ipv4_trunc",
            "ipv4_bad_version", "ipv4_bad_ihl", "ipv4_bad_len", "ipv6_trunc",

@@ -144,6 +144,7 @@ class Topology:
         run("ip", "-n", self.netns, "link", "set", "dev", self.sender, "up")
         self.ifindex = int(open("/sys/class/net/%s/ifindex" % self.gate).read())
         self.pin_dir = inst_dir(self.cookie, self.ifindex)
+        self.policy_dir = os.path.join(if_dir(self.cookie, self.ifindex), "policy")
         self.if_dirs.append(if_dir(self.cookie, self.ifindex))
 
     def recreate_gate(self):
@@ -217,6 +218,11 @@ def open_l2socket_in_netns(netns, ifname, conf):
     finally:
         os.close(target)
         os.close(home)
+
+
+def policy_dir(ifindex):
+    return os.path.join(PIN_ROOT, "ns%d" % netns_cookie(), "if%d" % ifindex,
+                        "policy")
 
 
 def remove_pin_dir(path):
