@@ -21,17 +21,15 @@
 #include <bpf/libbpf.h>
 
 #include "bpffs.h"
+#include "caps.h"
 #include "log.h"
 #include "util.h"
 #include "xdpgate_limits.h"
 
 int xg_require_root(const char *cmd)
 {
-	if (geteuid() == 0)
-		return 0;
-	xg_err("%s: must run as root (needs CAP_BPF, CAP_NET_ADMIN and bpffs)",
-	       cmd);
-	return -EPERM;
+	/* What every command needs (caps.h): programs and maps by id. */
+	return xg_require_caps(cmd, XG_NEED_SYS_ADMIN);
 }
 
 static sigset_t xg_term_signals;

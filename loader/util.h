@@ -15,8 +15,9 @@
  */
 #define XG_LOCK_FILE "/run/xdpgate.lock"
 
-/* 0 when running as root, else an error naming the command (the
- * benchmark's check; the CLI checks capabilities, caps.h).
+/* 0 when the process holds CAP_SYS_ADMIN (and is uid 0 or has
+ * CAP_DAC_OVERRIDE), else an error naming the command and what is missing
+ * (caps.h). For commands that need nothing more.
  */
 int xg_require_root(const char *cmd);
 
