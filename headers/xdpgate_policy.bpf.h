@@ -253,9 +253,10 @@ static __always_inline void xg_pol_hit(__u32 rule, __u64 packets, __u64 bytes)
 
 /* Pending counts of a slot to the LRU map and to their rule's hits. */
 static __always_inline void xg_pol_flush(void *src_map, const void *key,
+					 __u32 key_len,
 					 const struct xg_src_stats *p)
 {
-	xg_src_write_back(src_map, key, p);
+	xg_src_write_back(src_map, key, key_len, p);
 	xg_pol_hit(p->rule, p->packets, p->bytes);
 }
 
@@ -282,7 +283,7 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 				out = *s;
 				xg_hot_reset(s);
 				*written_ns = now;
-				xg_pol_flush(src_map, addr, &out);
+				xg_pol_flush(src_map, addr, key_len, &out);
 			}
 			xg_pol_judge(s, gen, addr, key_len, vlan);
 		}
@@ -312,17 +313,17 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 
 	if (path >= 2) {
 		if (path == 3)
-			xg_src_insert(src_map, addr, &fresh);
+			xg_src_insert(src_map, addr, key_len, &fresh);
 		xg_pol_hit(s->rule, 1, bytes);
 	} else if (path == 1) {
 		if (out.packets)
-			xg_pol_flush(src_map, &old, &out);
+			xg_pol_flush(src_map, &old, key_len, &out);
 	} else if (s->packets >= XG_HOT_WRITEBACK_PKTS ||
 		   now - *written_ns >= cfg_hot_writeback_ns) {
 		out = *s;
 		xg_hot_reset(s);
 		*written_ns = now;
-		xg_pol_flush(src_map, addr, &out);
+		xg_pol_flush(src_map, addr, key_len, &out);
 	}
 	return res;
 }
