@@ -149,6 +149,8 @@ int main(int argc, char **argv)
 		err |= bench_readout(&run);
 	if (want(&opts, "socket"))
 		err |= bench_socket(&run);
+	if (want(&opts, "rules"))
+		err |= bench_rules(&run);
 
 	if (opts.selftest) {
 		printf("selftest: %s (%d failed)\n",

@@ -91,6 +91,9 @@ static const struct {
 	{ "percpu_read", test_percpu_read },
 	{ "hot_cache", test_hot_cache },
 	{ "cgroups", test_cgroups },
+	{ "policy", test_policy },
+	{ "rulefile", test_rulefile },
+	{ "state", test_state },
 };
 
 static void usage(const char *prog)

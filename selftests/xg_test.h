@@ -123,5 +123,8 @@ void test_percpu_read(void);
 void test_hot_cache(void);
 void test_fuzz_diff(void);
 void test_cgroups(void);
+void test_policy(void);
+void test_rulefile(void);
+void test_state(void);
 
 #endif /* XG_TEST_H */
