@@ -84,8 +84,13 @@ def foreign_obj():
         src, obj = os.path.join(d, "foreign.c"), os.path.join(d, "foreign.o")
         with open(src, "wb") as f:
             f.write(FOREIGN_PROG)
+        # As the Makefile does: a plain Debian has no /usr/include/asm,
+        # only the multiarch directory.
+        multiarch = subprocess.run([os.environ.get("CC", "gcc"), "-print-multiarch"],
+                                   capture_output=True, text=True).stdout.strip()
         subprocess.run([os.environ.get("CLANG", "clang-19"), "-O2", "-target",
-                        "bpf", "-c", src, "-o", obj], check=True)
+                        "bpf", "-I/usr/include/" + multiarch, "-c", src, "-o", obj],
+                       check=True)
         yield obj
 
 
