@@ -202,7 +202,7 @@ static int do_attach(struct xg_attach_req *req)
 	}
 	if (xg_load(req, dir, NULL, &l))
 		return 1;
-	if (xg_xdp_attach(req, l.prog_fd, l.pin_dir, &a)) {
+	if (xg_xdp_attach(req, &l, &a)) {
 		xg_load_undo(&l);
 		xg_load_close(&l);
 		return 1;
@@ -211,7 +211,7 @@ static int do_attach(struct xg_attach_req *req)
 	if (xg_probe_interface(req->ifindex, &now, NULL) == 1)
 		mode = now.mode;
 	printf("xdpgate: %s: attached %s (prog id %u) in %s mode", req->ifname,
-	       XG_PROG_NAME_XDP, l.prog_id, xg_mode_name(mode));
+	       XG_PROG_NAME_XDP, a.prog_id, xg_mode_name(mode));
 	print_via(a.via, a.note);
 	printf("; maps pinned in %s\n", l.pin_dir);
 	xg_load_close(&l);
@@ -253,6 +253,7 @@ static int check_replace(const struct xg_attach_req *req, const struct xg_instan
 
 static int do_replace(struct xg_attach_req *req, const struct xg_instance *in)
 {
+	struct xg_instance now;
 	struct xg_maps running;
 	struct xg_loaded l;
 	int err;
@@ -272,13 +273,16 @@ static int do_replace(struct xg_attach_req *req, const struct xg_instance *in)
 	xg_maps_close(&running);
 	if (err)
 		return 1;
-	if (xg_xdp_replace(in, l.prog_fd)) {
+	if (xg_xdp_replace(in, req, &l)) {
 		xg_load_undo(&l);
 		xg_load_close(&l);
 		return 1;
 	}
+	/* libxdp runs its own copy of the program: report what runs now. */
+	if (xg_probe_interface(req->ifindex, &now, NULL) != 1)
+		now.prog_id = l.prog_id;
 	printf("xdpgate: %s: replaced %s (prog id %u -> %u) in %s mode", req->ifname,
-	       XG_PROG_NAME_XDP, in->prog_id, l.prog_id, xg_mode_name(in->mode));
+	       XG_PROG_NAME_XDP, in->prog_id, now.prog_id, xg_mode_name(in->mode));
 	print_via(in->via, "");
 	if (*l.pin_dir)
 		printf("; maps kept, pinned in %s\n", l.pin_dir);
