@@ -77,17 +77,33 @@ def _collect(cmd, timeout, log_path, env=None):
     return r
 
 
-def qemu_command(k, initrd, quick, smp, memory="512M"):
-    append = "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init"
+# How each kind of run boots (groups.txt's "boot" column).
+def _boot_flags(boot, quick):
+    if boot == "icount":
+        # One CPU, and the guest's clock advances one nanosecond per
+        # instruction executed: timings become instruction counts.
+        return ["-smp", "1", "-icount", "shift=0"], " kmx.icount=1"
+    return ["-smp", "1" if quick else "2"], ""
+
+
+def boot_label(boot, quick):
+    flags, _ = _boot_flags(boot, quick)
+    return "qemu TCG " + " ".join(flags)
+
+
+def qemu_command(k, initrd, quick, boot, groups, memory="512M"):
+    flags, extra = _boot_flags(boot, quick)
+    append = "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init" + extra
+    append += " kmx.groups=" + ",".join(groups)
     if quick:
         append += " kmx.quick=1"
-    return [QEMU, "-accel", "tcg", "-m", memory, "-smp", str(smp), "-nographic",
-            "-no-reboot", "-nodefaults", "-serial", "stdio", "-monitor", "none",
-            "-kernel", k.vmlinuz, "-initrd", initrd, "-append", append]
+    return [QEMU, "-accel", "tcg", "-m", memory] + flags + [
+        "-nographic", "-no-reboot", "-nodefaults", "-serial", "stdio",
+        "-monitor", "none", "-kernel", k.vmlinuz, "-initrd", initrd, "-append", append]
 
 
-def boot(k, initrd, quick, smp, timeout, log_path):
-    return _collect(qemu_command(k, initrd, quick, smp), timeout, log_path)
+def boot(k, initrd, quick, boot, groups, timeout, log_path):
+    return _collect(qemu_command(k, initrd, quick, boot, groups), timeout, log_path)
 
 
 def native(stage, quick, timeout, log_path):

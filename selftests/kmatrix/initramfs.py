@@ -13,12 +13,12 @@ import subprocess
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BUSYBOX = "/bin/busybox"
-BINARIES = ["xdpgate", "test_xdpgate", "xdpgate-bench", "kmx"]
+BOOTS = ("tcg", "icount")
 
 
 class Group:
-    def __init__(self, name, quick, needs, script, what):
-        self.name, self.quick, self.needs = name, quick, needs
+    def __init__(self, name, quick, needs, boot, script, what):
+        self.name, self.quick, self.needs, self.boot = name, quick, needs, boot
         self.script, self.what = script, what
 
     def plan(self):
@@ -38,8 +38,10 @@ def load_groups(path=os.path.join(HERE, "groups.txt")):
         for line in f:
             if not line.strip() or line.startswith("#"):
                 continue
-            name, quick, needs, script, what = line.split(None, 4)
-            groups.append(Group(name, quick == "yes", needs, script, what.strip()))
+            name, quick, needs, boot, script, what = line.split(None, 5)
+            if boot not in BOOTS:
+                raise RuntimeError("%s: group %s: unknown boot %r" % (path, name, boot))
+            groups.append(Group(name, quick == "yes", needs, boot, script, what.strip()))
     return groups
 
 
@@ -63,7 +65,7 @@ def _cpio_gz(root, out):
         f.write(p.stdout)
 
 
-def stage(workdir, bindir, groups, quick):
+def stage(workdir, bindir, groups):
     """Lay out the guest's tree in workdir/stage; return its path."""
     root = os.path.join(workdir, "stage")
     shutil.rmtree(root, ignore_errors=True)
@@ -78,7 +80,8 @@ def stage(workdir, bindir, groups, quick):
     shutil.copy2(os.path.join(HERE, "guest", "init"), os.path.join(root, "init"))
     for f in ("run.sh", "lib.sh", "native.sh"):
         shutil.copy2(os.path.join(HERE, "guest", f), os.path.join(root, "kmx", f))
-    for b in BINARIES:
+    # Everything kmatrix.mk linked statically for the guests.
+    for b in sorted(os.listdir(bindir)):
         shutil.copy2(os.path.join(bindir, b), os.path.join(root, "kmx", "bin", b))
     xf = xdpfilter_dir()
     os.makedirs(root + xf)
@@ -87,8 +90,6 @@ def stage(workdir, bindir, groups, quick):
             shutil.copy2(os.path.join(xf, f), root + os.path.join(xf, f))
     with open(os.path.join(root, "kmx", "groups.list"), "w") as out:
         for g in groups:
-            if quick and not g.quick:
-                continue
             how, what = g.plan()
             if how == "run":
                 shutil.copy2(os.path.join(HERE, "guest", "groups", what),

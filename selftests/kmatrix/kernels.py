@@ -14,8 +14,10 @@ import subprocess
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Modules the tests need where the kernel has them as modules (veth pairs
-# carry every XDP test); built-in ones are simply not found.
-MODULES = ["drivers/net/veth"]
+# carry every XDP test; clsact and cls_bpf the TC layer's fallback), in
+# load order: insmod resolves no dependencies. Built-in ones are simply
+# not found.
+MODULES = ["drivers/net/veth", "net/sched/sch_ingress", "net/sched/cls_bpf"]
 
 
 class KernelError(Exception):
@@ -126,13 +128,15 @@ def _unpack_module(src, dst):
 
 
 def _find_modules(moddir, out_dir):
-    os.makedirs(out_dir, exist_ok=True)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.makedirs(out_dir)
     found = []
-    for m in MODULES:
+    for i, m in enumerate(MODULES):
         for ext in (".ko", ".ko.xz"):
             src = os.path.join(moddir, "kernel", m + ext)
             if os.path.exists(src):
-                dst = os.path.join(out_dir, os.path.basename(m) + ".ko")
+                # Numbered, so the guest's glob loads them in this order.
+                dst = os.path.join(out_dir, "%02d-%s.ko" % (i, os.path.basename(m)))
                 _unpack_module(src, dst)
                 found.append(dst)
                 break

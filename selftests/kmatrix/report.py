@@ -5,10 +5,11 @@ ratios, boot and run times).
 """
 from collections import OrderedDict
 
-from results import hotpath_ratios
+from results import hotpath_rows
 
 
 def console(outcome):
+    """Every result line of one kernel, as the run produced them."""
     name = outcome.kernel.name
     for test, (status, detail) in outcome.tests.items():
         print("kernel-matrix: %-5s %-4s %s %s" % (name, status, test, detail), flush=True)
@@ -48,20 +49,20 @@ def markdown(outcomes, meta, groups):
     rows = []
     for o in outcomes:
         n = o.counts()
-        run = o.run
-        rows.append([o.kernel.name, o.uname or "?", o.kernel.how or "not prepared",
-                     _secs(run.boot_s if run else None), _secs(run.total_s if run else None),
+        runs = "; ".join("%s: %s to runner, %s in all" % (
+            label, _secs(r.boot_s), _secs(r.total_s)) for label, r in o.runs) or "–"
+        rows.append([o.kernel.name, o.uname or "?", o.kernel.how or "not prepared", runs,
                      "%d passed, %d failed, %d skipped" % (n["PASS"], n["FAIL"], n["SKIP"])])
-    md += _table(["kernel", "uname -r", "how", "to runner", "whole run", "result"], rows)
+    md += _table(["kernel", "uname -r", "from", "runs (wall time)", "result"], rows)
     notes = [(o.kernel.name, note) for o in outcomes for note in o.kernel.notes]
     if notes:
         md.append("")
         md += ["- **%s**: %s" % (n, t) for n, t in notes]
-    md += ["", "\"to runner\" is the wall time from launching qemu to the guest's first "
-           "line (kernel boot plus unpacking the initramfs); \"whole run\" ends at power-off. "
-           "Emulation (TCG) on a 2-core VM shared with other work: times vary by tens of "
-           "percent between runs.", ""]
-
+    md += ["", "Each booted kernel runs twice: the tests under plain emulation, and the "
+           "benchmark with qemu counting instructions. \"to runner\" is the wall time from "
+           "launching qemu to the guest's first line (kernel boot plus unpacking the "
+           "initramfs); \"in all\" ends at power-off. Emulation on a 2-core VM shared with "
+           "other work: wall times vary by tens of percent between runs.", ""]
     md += ["## Results", ""]
     tests = OrderedDict()
     for o in outcomes:
@@ -103,21 +104,26 @@ def markdown(outcomes, meta, groups):
     md.append("")
 
     md += ["## Hot path", "",
-           "The benchmark's hot-path scenario (BPF_PROG_TEST_RUN, one source, median of "
-           "per-round ratios) on each kernel. Under emulation the nanoseconds mean "
-           "nothing, so only ratios between programs on the same kernel are shown; TCG "
-           "executes the JIT's x86 code without modelling caches or branch prediction, "
-           "so a ratio there mostly reflects how many instructions and calls a packet "
-           "costs. A kernel whose verifier does not inline per-CPU array lookups "
-           "(before about 6.10) pays a helper call for each of xdpgate's hot-source "
-           "and action-counter lookups.", ""]
+           "The benchmark's hot-path scenario (BPF_PROG_TEST_RUN, one source, the same "
+           "bytes for every program) on each kernel: per packet, the empty program, "
+           "xdp-filter's `dny_ip` object as Debian ships it, and xdpgate counting. In a "
+           "booted kernel qemu's instruction counter is the guest's clock (`-icount "
+           "shift=0`), so the figures are instructions per packet, the same on every run, "
+           "including those of any helper a program calls; they say nothing of caches or "
+           "the cost of a call on real hardware (a return through a mitigation thunk), only "
+           "how much work each program does. The natively run kernel's figures are "
+           "nanoseconds on the real CPU (median of 7 rounds, noisy while other work runs). "
+           "A verifier before about 6.10 does not inline per-CPU array lookups, so there "
+           "each of xdpgate's hot-source and action-counter lookups is a helper call.", ""]
     rows = []
     for o in outcomes:
-        for group, x_floor, p_floor, x_peer in hotpath_ratios(o):
-            rows.append([o.kernel.name, group, _ratio(x_floor), _ratio(p_floor), _ratio(x_peer)])
+        unit = "ns" if any(label == "native" for label, _ in o.runs) else "instructions"
+        for group, floor, peer, x, x_peer, above in hotpath_rows(o):
+            rows.append([o.kernel.name, unit, group, "%.0f" % floor, "%.0f" % peer,
+                         "%.0f" % x, _ratio(x_peer), _ratio(above)])
     if rows:
-        md += _table(["kernel", "packet", "xdpgate ÷ empty", "xdp-filter ÷ empty",
-                      "xdpgate ÷ xdp-filter"], rows)
+        md += _table(["kernel", "per packet", "packet", "empty", "xdp-filter", "xdpgate",
+                      "xdpgate ÷ xdp-filter", "same, above the empty program"], rows)
     else:
         md.append("No kernel produced hot-path figures.")
     md.append("")

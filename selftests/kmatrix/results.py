@@ -11,7 +11,7 @@ from collections import OrderedDict
 class Outcome:
     def __init__(self, kernel):
         self.kernel = kernel
-        self.run = None
+        self.runs = []                 # (label, guestrun.Run), in order
         self.tests = OrderedDict()     # "group/test" -> (status, detail)
         self.backends = OrderedDict()  # "layer/hook" -> what was picked (why)
         self.infos = OrderedDict()     # "group/what" -> text
@@ -46,14 +46,16 @@ def _split(text):
     return parts[1], parts[2], parts[3]
 
 
-def parse(outcome, run):
-    outcome.run = run
+def parse(outcome, run, label):
+    """Add one run's lines; the run itself is the test run/<label>."""
+    outcome.runs.append((label, run))
     open_groups = []
+    booted = None
     for t, text in run.lines:
         kind, what, rest = _split(text)
         if kind == "BOOT":
             outcome.uname = what
-            outcome.add("PASS", "boot/init", "runner started %.1f s after launch" % t)
+            booted = t
         elif kind in ("PASS", "FAIL", "SKIP"):
             if kind == "SKIP" and not rest:
                 kind, rest = "FAIL", "skipped without a reason"
@@ -74,10 +76,13 @@ def parse(outcome, run):
                 outcome.fail(what, "unreadable JSON from the guest: %s" % e)
     for g in open_groups:
         outcome.fail(g + "/finished", "the group started but never finished")
+    test = "run/" + label
     if run.error:
-        outcome.fail("boot/finished", run.error)
-    elif "boot/init" not in outcome.tests:
-        outcome.fail("boot/init", "no KMX BOOT line")
+        outcome.fail(test, run.error)
+    elif booted is None:
+        outcome.fail(test, "no KMX BOOT line; console in %s" % run.log)
+    else:
+        outcome.add("PASS", test, "runner after %.1f s, done after %.0f s" % (booted, run.total_s))
     return outcome
 
 
@@ -85,20 +90,25 @@ def parse(outcome, run):
 XDPGATE, PEER, FLOOR = "xdpgate-count", "xdpfilter-dny-ip", "floor-drop"
 
 
-def hotpath_ratios(outcome):
-    """[(packet, xdpgate/empty, xdp-filter/empty, xdpgate/xdp-filter)]."""
+def hotpath_rows(outcome):
+    """[(packet, empty, xdp-filter, xdpgate, xdpgate/xdp-filter,
+    (xdpgate-empty)/(xdp-filter-empty))]: medians per packet (instructions
+    under -icount, ns on a real CPU) and the ratios."""
     d = outcome.data.get("bench/hotpath")
     if not d:
         return []
-    rows = {}
+    rows = OrderedDict()
     for r in d.get("rows", []):
         if r.get("scenario") == "hotpath" and r.get("status") == "measured":
-            rows[(r["group"], r["program"])] = r
+            rows.setdefault(r["group"], {})[r["program"]] = r
     out = []
-    for group in OrderedDict((g, 0) for g, _ in rows):
-        x, p = rows.get((group, XDPGATE)), rows.get((group, PEER))
-        if not x:
+    for group, progs in rows.items():
+        x, p, f = progs.get(XDPGATE), progs.get(PEER), progs.get(FLOOR)
+        if not (x and p and f):
             continue
-        out.append((group, x.get("ratio_to_floor"), p.get("ratio_to_floor") if p else None,
-                    x.get("ratio_to_xdpfilter_dny_ip")))
+        above = None
+        if p["median"] > f["median"]:
+            above = (x["median"] - f["median"]) / (p["median"] - f["median"])
+        out.append((group, f["median"], p["median"], x["median"],
+                    x.get("ratio_to_xdpfilter_dny_ip"), above))
     return out

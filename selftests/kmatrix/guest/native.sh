@@ -11,6 +11,7 @@ set -e
 mount --make-rprivate /
 mount -t sysfs sysfs /sys
 mount -t bpf bpf /sys/fs/bpf
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null || :
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run

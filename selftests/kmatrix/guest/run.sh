@@ -9,12 +9,15 @@
 #
 # and brackets each group with KMX GROUP lines, so the host can tell a
 # group that stopped half-way (crash, hang) from one that finished.
-# Environment: KMX_ROOT, KMX_QUICK (non-empty: the quick subset).
+# Environment: KMX_ROOT; KMX_QUICK (non-empty: the quick subset);
+# KMX_GROUPS (comma-separated: only these groups; empty: all);
+# KMX_ICOUNT (non-empty: the clock counts instructions).
 : "${KMX_ROOT:?}"
-export KMX_ROOT KMX_QUICK PATH="$KMX_ROOT/bin:$PATH"
+export KMX_ROOT KMX_QUICK KMX_ICOUNT PATH="$KMX_ROOT/bin:$PATH"
 
 while read -r group how rest; do
 	case $group in ""|"#"*) continue ;; esac
+	case ",${KMX_GROUPS:-$group}," in *",$group,"*) ;; *) continue ;; esac
 	if [ "$how" = skip ]; then
 		echo "KMX SKIP $group/- $rest"
 		continue
