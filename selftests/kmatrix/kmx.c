@@ -24,6 +24,7 @@ static const struct {
 	{ "count-detach", kmx_count_detach, "IFACE" },
 	{ "list", kmx_list, "IFACE" },
 	{ "probe-freplace", kmx_probe_freplace, "" },
+	{ "probe-percpu-inline", kmx_probe_percpu_inline, "" },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 

@@ -12,5 +12,6 @@ int kmx_count_read(int argc, char **argv);    /* count-read */
 int kmx_count_detach(int argc, char **argv);  /* count-detach IFACE */
 int kmx_list(int argc, char **argv);          /* list IFACE */
 int kmx_probe_freplace(int argc, char **argv);/* probe-freplace */
+int kmx_probe_percpu_inline(int argc, char **argv); /* probe-percpu-inline */
 
 #endif

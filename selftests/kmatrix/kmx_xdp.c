@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The second XDP program through libxdp (attach, read its counter, list
- * what runs on an interface, detach it), and the freplace probe that tells
- * whether this kernel can run libxdp's dispatcher at all.
+ * what runs on an interface, detach it), the freplace probe that tells
+ * whether this kernel can run libxdp's dispatcher at all, and the probe of
+ * whether its verifier inlines per-CPU array lookups.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -16,6 +17,7 @@
 #include "kmx.h"
 #include "kmx_cmds.h"
 #include "kmx_count.skel.h"
+#include "kmx_inline.skel.h"
 #include "kmx_probe.skel.h"
 
 #define COUNT_PROG "kmx_count"
@@ -239,4 +241,43 @@ int kmx_probe_freplace(int argc, char **argv)
 	kmx_probe__destroy(ext);
 	kmx_probe__destroy(target);
 	return err ? 1 : 0;
+}
+
+/* The verified program as the kernel runs it: a call instruction left in
+ * it means the lookup was not inlined.
+ */
+int kmx_probe_percpu_inline(int argc, char **argv)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), n, calls = 0;
+	struct bpf_insn insns[256];
+	struct kmx_inline *skel;
+	int err;
+
+	if (argc) {
+		fprintf(stderr, "usage: kmx probe-percpu-inline\n");
+		return 2;
+	}
+	skel = kmx_inline__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "kmx probe-percpu-inline: load: %s\n", strerror(errno));
+		return 1;
+	}
+	info.xlated_prog_insns = (__u64)(unsigned long)insns;
+	info.xlated_prog_len = sizeof(insns);
+	err = bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.kmx_inline), &info, &len);
+	if (err || info.xlated_prog_len > sizeof(insns)) {
+		fprintf(stderr, "kmx probe-percpu-inline: read the program: %s\n",
+			err ? strerror(errno) : "longer than expected");
+		kmx_inline__destroy(skel);
+		return 1;
+	}
+	n = info.xlated_prog_len / sizeof(insns[0]);
+	for (__u32 i = 0; i < n; i++)
+		if (insns[i].code == (BPF_JMP | BPF_CALL))
+			calls++;
+	printf("per-CPU array lookup %s (%u instructions after verification)\n",
+	       calls ? "is a call" : "inlined", n);
+	kmx_inline__destroy(skel);
+	return 0;
 }

@@ -100,6 +100,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="quick kernel and groups (make test)")
     ap.add_argument("--table", help="write the Markdown table here")
     ap.add_argument("--kernels", help="comma-separated names from kernels.txt (default: all)")
+    ap.add_argument("--groups", help="comma-separated names from groups.txt (default: all)")
     args = ap.parse_args()
 
     started = time.monotonic()
@@ -134,6 +135,14 @@ def main():
     groups = initramfs.load_groups()
     if args.quick:
         groups = [g for g in groups if g.quick]
+    if args.groups:
+        want = args.groups.split(",")
+        unknown = [n for n in want if n not in [g.name for g in groups]]
+        if unknown:
+            print("kernel-matrix: no group named %s in groups.txt" % ", ".join(unknown),
+                  file=sys.stderr)
+            return 2
+        groups = [g for g in groups if g.name in want]
     stage = initramfs.stage(workdir, bindir, groups)
     base = initramfs.pack_base(workdir, stage)
 

@@ -91,11 +91,13 @@ def markdown(outcomes, meta, groups):
 
     md += ["## Backend choice", "",
            "What the loader (and, for the dispatcher, the kernel) did on each kernel, "
-           "as the loader itself reported it; `freplace` is the matrix's own probe of "
-           "what libxdp's dispatcher needs.", ""]
+           "as the loader itself reported it, and the matrix's own probes (`probe-*`): "
+           "whether the kernel lets a program replace a function of another (freplace, "
+           "what libxdp's dispatcher is built on), and what the verifier makes of a "
+           "per-CPU array lookup.", ""]
     keys = OrderedDict()
     for o in outcomes:
-        for k in list(o.backends) + [i for i in o.infos if i.endswith("/freplace")]:
+        for k in list(o.backends) + [i for i in o.infos if "/probe-" in i]:
             keys[k] = True
     rows = []
     for k in keys:

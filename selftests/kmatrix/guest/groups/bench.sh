@@ -13,6 +13,13 @@ else
 	ROUNDS=7 REPEAT=100000
 fi
 
+# What the verifier does with a per-CPU array lookup, asked directly.
+if run kmx probe-percpu-inline; then
+	kmx_info probe-percpu-inline "$OUT"
+else
+	kmx_fail percpu_inline_probe "$WHY"
+fi
+
 if run xdpgate-bench --quick --selftest --only hotpath; then
 	kmx_pass selftest "every hot-path program processed its packets"
 else

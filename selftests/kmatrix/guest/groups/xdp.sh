@@ -20,7 +20,7 @@ send_frames() {
 run kmx probe-freplace
 FREPLACE=$OUT
 [ -n "$FREPLACE" ] || FREPLACE="probe failed: $WHY"
-kmx_info freplace "$FREPLACE"
+kmx_info probe-freplace "$FREPLACE"
 case $FREPLACE in "freplace ok") DISPATCHER_EXPECTED=1 ;; *) DISPATCHER_EXPECTED=0 ;; esac
 
 # "libxdp dispatcher (...)" from xdpgate attach's own line.
