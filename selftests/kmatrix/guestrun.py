@@ -26,6 +26,7 @@ class Run:
         self.error = None      # why the run did not finish, if it did not
         self.log = None
         self.command = ""
+        self.command_short = ""  # for the table: how it ran
 
 
 def _collect(cmd, timeout, log_path, env=None):
@@ -86,9 +87,9 @@ def _boot_flags(boot, quick):
     return ["-smp", "1" if quick else "2"], ""
 
 
-def boot_label(boot, quick):
+def boot_flags_text(boot, quick):
     flags, _ = _boot_flags(boot, quick)
-    return "qemu TCG " + " ".join(flags)
+    return "-accel tcg " + " ".join(flags)
 
 
 def qemu_command(k, initrd, quick, boot, groups, memory="512M"):

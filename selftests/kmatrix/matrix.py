@@ -78,7 +78,9 @@ def run_kernel(k, workdir, base, stage, groups, quick, logdir):
     timeout = TIMEOUT_QUICK if quick else TIMEOUT_FULL
     if not k.vmlinuz:
         log = os.path.join(logdir, "%s-native%s.log" % (k.name, "-quick" if quick else ""))
-        return results.parse(o, guestrun.native(stage, quick, timeout, log), "native")
+        run = guestrun.native(stage, quick, timeout, log)
+        run.command_short = "unshare --net --mount"
+        return results.parse(o, run, "native")
     initrd = initramfs.pack_for_kernel(workdir, base, k)
     # One boot per kind of run the groups ask for, in groups.txt's order.
     boots = []
@@ -89,9 +91,20 @@ def run_kernel(k, workdir, base, stage, groups, quick, logdir):
         names = [g.name for g in groups if g.boot == b]
         log = os.path.join(logdir, "%s-%s%s.log" % (k.name, b, "-quick" if quick else ""))
         run = guestrun.boot(k, initrd, quick, b, names, timeout, log)
-        label = guestrun.boot_label(b, quick)
-        results.parse(o, run, label)
+        run.command_short = "qemu " + guestrun.boot_flags_text(b, quick)
+        results.parse(o, run, b)
     return o
+
+
+def pick(items, names, where):
+    """The items named in the comma-separated names (all when None)."""
+    if not names:
+        return items
+    want = names.split(",")
+    unknown = [n for n in want if n not in [i.name for i in items]]
+    if unknown:
+        raise ValueError("no %s in %s" % (", ".join(unknown), where))
+    return [i for i in items if i.name in want]
 
 
 def main():
@@ -110,19 +123,18 @@ def main():
     os.makedirs(logdir, exist_ok=True)
     what = "quick kernel matrix" if args.quick else "kernel matrix"
 
-    all_kernels = kernels.load_kernels()
-    if args.kernels:
-        want = args.kernels.split(",")
-        unknown = [n for n in want if n not in [k.name for k in all_kernels]]
-        if unknown:
-            print("kernel-matrix: no kernel named %s in kernels.txt" % ", ".join(unknown),
-                  file=sys.stderr)
-            return 2
-        chosen = [k for k in all_kernels if k.name in want]
-    elif args.quick:
-        chosen = [k for k in all_kernels if k.quick]
-    else:
-        chosen = all_kernels
+    chosen = kernels.load_kernels()
+    if args.quick and not args.kernels:
+        chosen = [k for k in chosen if k.quick]
+    groups = initramfs.load_groups()
+    if args.quick:
+        groups = [g for g in groups if g.quick]
+    try:
+        chosen = pick(chosen, args.kernels, "kernels.txt")
+        groups = pick(groups, args.groups, "groups.txt")
+    except ValueError as e:
+        print("kernel-matrix: %s" % e, file=sys.stderr)
+        return 2
 
     missing = install_deps()
     if missing and args.quick:
@@ -132,17 +144,6 @@ def main():
         print("kernel-matrix: FAIL: qemu cannot run here: %s" % missing)
         return 1
 
-    groups = initramfs.load_groups()
-    if args.quick:
-        groups = [g for g in groups if g.quick]
-    if args.groups:
-        want = args.groups.split(",")
-        unknown = [n for n in want if n not in [g.name for g in groups]]
-        if unknown:
-            print("kernel-matrix: no group named %s in groups.txt" % ", ".join(unknown),
-                  file=sys.stderr)
-            return 2
-        groups = [g for g in groups if g.name in want]
     stage = initramfs.stage(workdir, bindir, groups)
     base = initramfs.pack_base(workdir, stage)
 

@@ -49,8 +49,9 @@ def markdown(outcomes, meta, groups):
     rows = []
     for o in outcomes:
         n = o.counts()
-        runs = "; ".join("%s: %s to runner, %s in all" % (
-            label, _secs(r.boot_s), _secs(r.total_s)) for label, r in o.runs) or "–"
+        runs = "; ".join("%s (`%s`): %s to runner, %s in all" % (
+            label, r.command_short, _secs(r.boot_s), _secs(r.total_s))
+            for label, r in o.runs) or "–"
         rows.append([o.kernel.name, o.uname or "?", o.kernel.how or "not prepared", runs,
                      "%d passed, %d failed, %d skipped" % (n["PASS"], n["FAIL"], n["SKIP"])])
     md += _table(["kernel", "uname -r", "from", "runs (wall time)", "result"], rows)
@@ -58,16 +59,20 @@ def markdown(outcomes, meta, groups):
     if notes:
         md.append("")
         md += ["- **%s**: %s" % (n, t) for n, t in notes]
-    md += ["", "Each booted kernel runs twice: the tests under plain emulation, and the "
-           "benchmark with qemu counting instructions. \"to runner\" is the wall time from "
+    md += ["", "Each booted kernel runs twice: `tcg`, the tests under plain emulation, and "
+           "`icount`, the benchmark with qemu counting instructions. \"to runner\" is the "
+           "wall time from "
            "launching qemu to the guest's first line (kernel boot plus unpacking the "
            "initramfs); \"in all\" ends at power-off. Emulation on a 2-core VM shared with "
            "other work: wall times vary by tens of percent between runs.", ""]
     md += ["## Results", ""]
     tests = OrderedDict()
-    for o in outcomes:
-        for t in o.tests:
-            tests[t] = True
+    # The runs themselves (and a kernel that could not be had) first.
+    for first in (True, False):
+        for o in outcomes:
+            for t in o.tests:
+                if t.startswith(("kernel/", "run/")) == first:
+                    tests[t] = True
     reasons = OrderedDict()
     rows = []
     for t in tests:
@@ -115,8 +120,9 @@ def markdown(outcomes, meta, groups):
            "the cost of a call on real hardware (a return through a mitigation thunk), only "
            "how much work each program does. The natively run kernel's figures are "
            "nanoseconds on the real CPU (median of 7 rounds, noisy while other work runs). "
-           "A verifier before about 6.10 does not inline per-CPU array lookups, so there "
-           "each of xdpgate's hot-source and action-counter lookups is a helper call.", ""]
+           "Where the verifier does not inline per-CPU array lookups (the "
+           "`probe-percpu-inline` row above), each of xdpgate's hot-source and "
+           "action-counter lookups is a call, and its instructions are counted here.", ""]
     rows = []
     for o in outcomes:
         unit = "ns" if any(label == "native" for label, _ in o.runs) else "instructions"
