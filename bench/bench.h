@@ -26,7 +26,7 @@ struct bench_opts {
 	__u32 repeat;      /* test_run repetitions per sample, scenario 1 */
 	__u64 seed;
 	int cpu;           /* the one CPU the benchmark runs on */
-	const char *only;  /* run one scenario: hotpath|sources|live|readout */
+	const char *only;  /* run one scenario: hotpath|sources|live|readout|socket */
 	const char *json_out;
 	const char *md_out;
 	const char *commit;
@@ -103,6 +103,9 @@ int bench_sources(struct bench_run *r);
 int bench_live(struct bench_run *r);
 void bench_live_cleanup(void); /* remove the netns; safe to call twice */
 int bench_readout(struct bench_run *r);
+int bench_socket(struct bench_run *r);
+void bench_socket_cleanup(void); /* leave and remove the bench cgroup */
+int bench_rules(struct bench_run *r);
 
 /* report.c */
 int bench_write_json(const struct bench_run *r, const char *path);

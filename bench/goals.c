@@ -3,7 +3,8 @@
  * - hot path: xdpgate <= 0.75x xdp-filter dny_ip, and <= floor + 20 ns;
  * - sources: at 1e6 sources, excess over floor <= 1.2x the bare counter's;
  * - readout: 1M entries in <= 0.5 s and >= 10x faster than bpftool;
- * - rules and socket layer: not measurable until they are built.
+ * - rules: not measurable until they are built.
+ * Issue 10: the tracepoint backend adds <= 10 ns per sendmsg and recvmsg.
  */
 #include <stdio.h>
 #include <string.h>
@@ -133,6 +134,26 @@ static void readout_goals(const struct bench_run *r, struct bench_goal *g,
 	snprintf(c->margin, sizeof(c->margin), "bpftool %.2f s", sb.median);
 }
 
+/* Recorded, never asserted: the excess over the no-program loop. */
+static void socket_goal(const struct bench_run *r, const char *call,
+			struct bench_goal *g, int *n, int max)
+{
+	const struct bench_row *x = row(r, "socket", call, "xdpgate-sock-tracepoint");
+	struct bench_summary s;
+	struct bench_goal *a;
+	char name[96];
+
+	snprintf(name, sizeof(name), "socket layer: tracepoint backend, per %s", call);
+	a = next_goal(g, n, max, name, "<= 10 ns/call");
+	if (!a || !x)
+		return;
+	bench_summarize(r, x, &s);
+	if (!s.has_floor)
+		return;
+	snprintf(a->measured, sizeof(a->measured), "+%.1f ns", s.excess_floor);
+	judge(a, s.excess_floor, 10, " ns");
+}
+
 int bench_goals(const struct bench_run *r, struct bench_goal *g, int max)
 {
 	int n = 0;
@@ -145,6 +166,7 @@ int bench_goals(const struct bench_run *r, struct bench_goal *g, int max)
 	source_goal(r, "zipf-1e6", "xdpgate-count-sized", g, &n, max);
 	readout_goals(r, g, &n, max);
 	next_goal(g, &n, max, "rules: 1M rules vs 10 rules", "<= 1.10x");
-	next_goal(g, &n, max, "socket layer: tracepoint backend", "<= 10 ns/call");
+	socket_goal(r, "sendmsg", g, &n, max);
+	socket_goal(r, "recvmsg", g, &n, max);
 	return n;
 }

@@ -18,6 +18,7 @@
 
 #define FLOOR "floor-drop"
 #define PEER "xdpfilter-dny-ip"
+#define PEER_HIT "xdpfilter-alw-ip-hit"
 
 /* Which programs see which packet. The bare counter parses plain IPv4 only. */
 static const struct hot_cell {
@@ -30,11 +31,18 @@ static const struct hot_cell {
 	{ PKT_IPV4_UDP, "xdpfilter-alw-ip" },
 	{ PKT_IPV4_UDP, "bare-percpu-hash" },
 	{ PKT_IPV4_UDP, "xdpgate-count" },
+	{ PKT_IPV4_UDP, "xdpgate-policy-10" },
+	{ PKT_IPV4_UDP, "xdpgate-policy-1M" },
+	{ PKT_IPV4_UDP, "xdpgate-ratelimit" },
+	{ PKT_IPV4_UDP, "xdpgate-drop-rule" },
+	{ PKT_IPV4_UDP, "xdpfilter-alw-ip-hit" },
 	{ PKT_IPV6_UDP, "floor-drop" },
 	{ PKT_IPV6_UDP, "floor-pass" },
 	{ PKT_IPV6_UDP, "xdpfilter-dny-ip" },
 	{ PKT_IPV6_UDP, "xdpfilter-alw-ip" },
 	{ PKT_IPV6_UDP, "xdpgate-count" },
+	{ PKT_IPV6_UDP, "xdpgate-policy-10" },
+	{ PKT_IPV6_UDP, "xdpgate-policy-1M" },
 	{ PKT_IPV6_EXT, "floor-drop" },
 	{ PKT_IPV6_EXT, "xdpfilter-dny-ip" },
 	{ PKT_IPV6_EXT, "xdpgate-count" },
@@ -131,7 +139,10 @@ int bench_hotpath(struct bench_run *r)
 		struct bench_row *row = &r->rows[rowid[i]];
 
 		row->floor_row = bench_find_row(r, "hotpath", row->group, FLOOR);
-		row->peer_row = bench_find_row(r, "hotpath", row->group, PEER);
+		/* A drop by rule compares with xdp-filter dropping by rule. */
+		row->peer_row = bench_find_row(r, "hotpath", row->group,
+					       !strcmp(row->program, "xdpgate-drop-rule") ?
+					       PEER_HIT : PEER);
 	}
 
 	/* Round -1 warms caches and fills maps; it is not recorded. */

@@ -23,13 +23,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: xdpgate-bench [-v] [--quick] [--selftest] [--rounds N] [--repeat N]\n"
-"                     [--seed N] [--cpu N] [--only hotpath|sources|live|readout]\n"
+"                     [--seed N] [--cpu N] [--only hotpath|sources|live|readout|socket]\n"
 "                     [--json FILE] [--md FILE] [--commit HASH] [--command CMD]\n");
 }
 
 static void cleanup(void)
 {
 	bench_live_cleanup();
+	bench_socket_cleanup();
 	bench_private_bpffs_remove(run.bpffs);
 	run.bpffs[0] = 0;
 }
@@ -146,6 +147,10 @@ int main(int argc, char **argv)
 		err |= bench_live(&run);
 	if (want(&opts, "readout"))
 		err |= bench_readout(&run);
+	if (want(&opts, "socket"))
+		err |= bench_socket(&run);
+	if (want(&opts, "rules"))
+		err |= bench_rules(&run);
 
 	if (opts.selftest) {
 		printf("selftest: %s (%d failed)\n",

@@ -15,10 +15,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "packets.h"
 #include "programs.h"
 #include "log.h"
 #include "util.h"
 #include "xdpgate_types.h"
+#include "policy.h"
+#include "rule_spec.h"
 #include "bench_floor.skel.h"
 #include "bench_bare.skel.h"
 #include "xdpgate_xdp.skel.h"
@@ -138,13 +141,22 @@ static int xdpgate_load(struct bench_prog *p, const struct bench_load_cfg *cfg)
 	return 0;
 }
 
+/* Every outcome: the policy rows drop, limit or pass. */
 static int xdpgate_packets(struct bench_prog *p, __u64 *out)
 {
 	struct xdpgate_xdp *s = p->skel;
-	__u32 act = XG_ACT_PASS;
+	__u64 n = 0;
 
-	return sum_percpu_first(bpf_map__fd(s->maps.xg_actions), &act,
-				sizeof(struct xg_counter), out);
+	*out = 0;
+	for (__u32 act = 0; act < XG_ACT__MAX; act++) {
+		int err = sum_percpu_first(bpf_map__fd(s->maps.xg_actions), &act,
+					   sizeof(struct xg_counter), &n);
+
+		if (err)
+			return err;
+		*out += n;
+	}
+	return 0;
 }
 
 /* ---- xdp-filter (the peer) ---- */
@@ -273,6 +285,86 @@ int bench_peer_check_hit(struct bench_prog *p, const void *pkt, __u32 len,
 
 /* ---- the table ---- */
 
+/* ---- xdpgate with rules ---- */
+
+/* The rule for the benchmark sources (10.0.0.1, 2001:db8::1), then
+ * `filler` rules that miss them, written by the loader's own library:
+ * the filler as one whole-set switch (batch import), the source's rule in
+ * place, as `rules add` does.
+ */
+static int xdpgate_rules(struct bench_prog *p, const char *action, __u32 filler)
+{
+	struct xdpgate_xdp *s = p->skel;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	struct xg_instance in = { .ifindex = 1 };
+	struct xg_rule_set set = { .dflt = XG_POL_PASS };
+	struct xg_policy pol;
+	char err[XG_ERR_LEN], buf[64], *tok[4];
+	int ntok = 0, what, e;
+
+	bpf_obj_get_info_by_fd(bpf_program__fd(s->progs.xdpgate_xdp), &info, &len);
+	in.prog_id = info.id;
+	snprintf(in.ifname, sizeof(in.ifname), "%s", p->name);
+	e = xg_policy_open(&in, &pol);
+	if (e)
+		return e;
+	for (__u32 i = 0; i < filler && !e; i++) {
+		/* 11.0.0.0/8 and up: never the benchmark's sources */
+		struct xg_rule_spec r = { .family = 4, .plen = 32, .action = XG_POL_DROP };
+
+		r.addr[0] = (__u8)(11 + (i >> 24));
+		r.addr[1] = (__u8)(i >> 16);
+		r.addr[2] = (__u8)(i >> 8);
+		r.addr[3] = (__u8)i;
+		e = xg_set_push(&set, &r);
+	}
+	if (!e)
+		e = xg_policy_swap(&pol, &set);
+	snprintf(buf, sizeof(buf), "%s", action);
+	for (char *t = strtok(buf, " "); t && ntok < 4; t = strtok(NULL, " "))
+		tok[ntok++] = t;
+	for (int f = 0; f < 2 && !e; f++) {
+		struct xg_rule_spec r = {};
+
+		e = xg_parse_cidr(f ? "2001:db8::/32" : "10.0.0.0/24", &r, err, sizeof(err)) ||
+		    xg_parse_action(tok, ntok, &r, err, sizeof(err)) ||
+		    xg_policy_add(&pol, &r, &what) ? -EINVAL : 0;
+	}
+	xg_set_free(&set);
+	xg_policy_close(&pol);
+	return e;
+}
+
+static int policy_load(struct bench_prog *p, const struct bench_load_cfg *cfg)
+{
+	int err = xdpgate_load(p, cfg);
+
+	if (!err)
+		err = xdpgate_rules(p, p->rule, p->filler);
+	if (err && p->skel) {
+		xdpgate_xdp__destroy(p->skel);
+		p->skel = NULL;
+	}
+	return err;
+}
+
+/* xdp-filter dropping the benchmark's sources by a rule: alw_ip (default
+ * allow) with the source listed.
+ */
+static int peer_hit_load(struct bench_prog *p, const struct bench_load_cfg *cfg)
+{
+	__u32 v4 = htonl(BENCH_SRC_V4);
+	__u8 v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	int err = peer_load(p, cfg);
+
+	if (!err)
+		err = peer_set_flags(p->obj, "filter_ipv4", &v4, XDPFILT_FLAG_SRC);
+	if (!err)
+		err = peer_set_flags(p->obj, "filter_ipv6", v6, XDPFILT_FLAG_SRC);
+	return err;
+}
+
 struct bench_prog bench_programs[] = {
 	{ .name = "floor-drop", .what = "empty XDP program, returns XDP_DROP",
 	  .load = floor_load, .verdict = XDP_DROP },
@@ -297,6 +389,30 @@ struct bench_prog bench_programs[] = {
 		  "hash, action counter), default map size, no pins",
 	  .load = xdpgate_load, .packets = xdpgate_packets,
 	  .verdict = XDP_PASS },
+	{ .name = "xdpgate-policy-10",
+	  .what = "xdpgate_xdp with 10 rules, the source's (pass) among them: "
+		  "cached verdict, per-packet policy cost",
+	  .load = policy_load, .packets = xdpgate_packets, .rule = "pass",
+	  .filler = 8, .verdict = XDP_PASS },
+	{ .name = "xdpgate-policy-1M",
+	  .what = "xdpgate_xdp with 10^6 IPv4 rules, the source's (pass) among "
+		  "them: cached verdict",
+	  .load = policy_load, .packets = xdpgate_packets, .rule = "pass",
+	  .filler = 1000000, .verdict = XDP_PASS },
+	{ .name = "xdpgate-drop-rule",
+	  .what = "xdpgate_xdp dropping the source by its rule (10 rules)",
+	  .load = policy_load, .packets = xdpgate_packets, .rule = "drop",
+	  .filler = 8, .verdict = XDP_DROP },
+	{ .name = "xdpgate-ratelimit",
+	  .what = "xdpgate_xdp with the source under a limit it never reaches "
+		  "(10^9 pps): the shared token bucket on every packet",
+	  .load = policy_load, .packets = xdpgate_packets,
+	  .rule = "limit 1Gpps burst 1G", .filler = 8, .verdict = XDP_PASS },
+	{ .name = "xdpfilter-alw-ip-hit",
+	  .what = "xdp-tools xdpfilt_alw_ip.o with a rule for the source: "
+		  "drops it by its rule",
+	  .file = "xdpfilt_alw_ip.o", .load = peer_hit_load,
+	  .packets = peer_packets, .verdict = XDP_DROP },
 	{ .name = "xdpgate-count-sized",
 	  .what = "xdpgate_xdp count-only, source map sized by the scenario",
 	  .load = xdpgate_load, .packets = xdpgate_packets,

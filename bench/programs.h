@@ -21,6 +21,8 @@ struct bench_prog {
 	/* Packets it counted since load; -EOPNOTSUPP when it keeps none. */
 	int (*packets)(struct bench_prog *p, __u64 *out);
 	const char *file;    /* object file, for programs loaded from one */
+	const char *rule;    /* xdpgate with rules: the source's action */
+	__u32 filler;        /* and how many rules miss it */
 	int verdict;         /* what test_run must return for the IPv4 packet */
 	/* filled by load */
 	int fd;

@@ -262,6 +262,10 @@ int bench_write_md(const struct bench_run *r, const char *path)
 	fprintf(f, "## Scenario 3: live frames into a veth pair "
 		   "(peer-side verdict)\n\n");
 	md_ns_table(f, r, "live", "peer verdict");
+	fprintf(f, "## Scenario 4: socket layer (ns per UDP sendmsg/recvmsg "
+		   "call on IPv4 loopback; \"ns over floor\" is what the "
+		   "backend adds; ns/pkt reads ns/call)\n\n");
+	md_ns_table(f, r, "socket", "call");
 	fprintf(f, "## Scenario 5: readout\n\n");
 	md_seconds_table(f, r, "readout");
 	fprintf(f, "## Not yet measurable\n\n");

@@ -35,36 +35,77 @@ static __always_inline void xg_count(void *map, __u32 idx, __u64 bytes)
 	xg_count_n(map, idx, 1, bytes);
 }
 
-/* Add pending counts to the source's LRU entry, inserting it when absent.
- * Values are per CPU, so no atomics. An insert that races with another CPU
- * inserting the same source fails with -EEXIST; the retry finds the entry,
- * so nothing goes uncounted. Any other failure is counted as a reason,
- * with every packet it loses.
- */
-static __always_inline void xg_src_write_back(void *map, const void *key,
-					      const struct xg_src_stats *p)
+static __always_inline void xg_src_add(struct xg_src_stats *s,
+				       const struct xg_src_stats *p)
 {
-	struct xg_src_stats *s = bpf_map_lookup_elem(map, key);
-	long err;
-
-	if (!s) {
-		err = bpf_map_update_elem(map, key, p, BPF_NOEXIST);
-		if (!err)
-			return;
-		if (err == -EEXIST)
-			s = bpf_map_lookup_elem(map, key);
-		if (!s) {
-			xg_count_n(&xg_reasons, XG_RSN_SRC_UPDATE_FAIL,
-				   p->packets, p->bytes);
-			return;
-		}
-	}
 	s->packets += p->packets;
 	s->bytes += p->bytes;
 	s->drops += p->drops;
 	s->redirects += p->redirects;
+	s->limited += p->limited;
 	if (p->last_seen_ns > s->last_seen_ns)
 		s->last_seen_ns = p->last_seen_ns;
+	/* The verdict the counts were judged under is the newest one. */
+	if (p->epoch) {
+		s->epoch = p->epoch;
+		s->rule = p->rule;
+		s->target = p->target;
+		s->vlan = p->vlan;
+		s->verdict = p->verdict;
+	}
+}
+
+/* Count a new entry of a per-source map (xg_inserts), so readers can
+ * tell how many were evicted. The lookup is an inlined per-CPU array
+ * access: no kernel call beyond the insert itself, no atomic.
+ */
+static __always_inline void xg_count_insert(__u32 fam)
+{
+	__u64 *n = bpf_map_lookup_elem(&xg_inserts, &fam);
+
+	if (n)
+		(*n)++;
+}
+
+/* Insert a source known to be absent. An insert that races with another
+ * CPU inserting the same source fails with -EEXIST; the retry finds the
+ * entry, so nothing goes uncounted. Any other failure is counted as a
+ * reason, with every packet it loses. key_len (4 or 16) is constant after
+ * inlining and names the family whose insert is counted.
+ */
+static __always_inline void xg_src_insert(void *map, const void *key,
+					  __u32 key_len,
+					  const struct xg_src_stats *p)
+{
+	struct xg_src_stats *s;
+	long err = bpf_map_update_elem(map, key, p, BPF_NOEXIST);
+
+	if (!err) {
+		xg_count_insert(key_len == 4 ? XG_FAM_V4 : XG_FAM_V6);
+		return;
+	}
+	s = err == -EEXIST ? bpf_map_lookup_elem(map, key) : NULL;
+	if (!s) {
+		xg_count_n(&xg_reasons, XG_RSN_SRC_UPDATE_FAIL, p->packets,
+			   p->bytes);
+		return;
+	}
+	xg_src_add(s, p);
+}
+
+/* Add pending counts to the source's LRU entry, inserting it when absent.
+ * Values are per CPU, so no atomics.
+ */
+static __always_inline void xg_src_write_back(void *map, const void *key,
+					      __u32 key_len,
+					      const struct xg_src_stats *p)
+{
+	struct xg_src_stats *s = bpf_map_lookup_elem(map, key);
+
+	if (s)
+		xg_src_add(s, p);
+	else
+		xg_src_insert(map, key, key_len, p);
 }
 
 /* Every write-back below first copies the slot's pending counts (and, on a
@@ -118,6 +159,7 @@ static __always_inline void xg_hot_claim(struct xg_src_stats *s, __u64 bytes,
 	s->bytes = bytes;
 	s->drops = 0;
 	s->redirects = 0;
+	s->limited = 0;
 	s->last_seen_ns = now;
 	s->epoch = 0;
 	s->verdict = 0;
@@ -129,6 +171,7 @@ static __always_inline void xg_hot_reset(struct xg_src_stats *s)
 	s->bytes = 0;
 	s->drops = 0;
 	s->redirects = 0;
+	s->limited = 0;
 }
 
 /* A slot whose owner sent within the current tick stays its owner: the
@@ -157,12 +200,13 @@ static __always_inline int xg_hot_keep_owner(const struct xg_src_stats *s,
  * count straight into the LRU map rather than lose the packet.
  */
 static __always_inline void xg_account_direct(void *map, const void *key,
-					      __u64 bytes, __u64 now)
+					      __u32 key_len, __u64 bytes,
+					      __u64 now)
 {
 	struct xg_src_stats one = { .packets = 1, .bytes = bytes,
 				    .last_seen_ns = now };
 
-	xg_src_write_back(map, key, &one);
+	xg_src_write_back(map, key, key_len, &one);
 }
 
 static __always_inline int xg_key_eq(const void *a, const void *b,
@@ -207,12 +251,12 @@ static __always_inline void xg_account_slot(void *src_map, struct xg_src_stats *
 			out = *s;
 			xg_hot_reset(s);
 			*written_ns = now;
-			xg_src_write_back(src_map, addr, &out);
+			xg_src_write_back(src_map, addr, key_len, &out);
 		}
 		return;
 	}
 	if (xg_hot_keep_owner(s, now)) {
-		xg_account_direct(src_map, addr, bytes, now);
+		xg_account_direct(src_map, addr, key_len, bytes, now);
 		return;
 	}
 	out = *s;
@@ -221,7 +265,7 @@ static __always_inline void xg_account_slot(void *src_map, struct xg_src_stats *
 	*written_ns = now;
 	xg_hot_claim(s, bytes, now);
 	if (out.packets)
-		xg_src_write_back(src_map, &old, &out);
+		xg_src_write_back(src_map, &old, key_len, &out);
 }
 
 static __always_inline void xg_account_v4(__u32 addr, __u64 bytes)
@@ -231,7 +275,7 @@ static __always_inline void xg_account_v4(__u32 addr, __u64 bytes)
 	struct xg_hot_v4 *h = bpf_map_lookup_elem(&xg_hot_v4, &idx);
 
 	if (!h) {
-		xg_account_direct(&xg_src_v4, &addr, bytes, now);
+		xg_account_direct(&xg_src_v4, &addr, 4, bytes, now);
 		return;
 	}
 	xg_account_slot(&xg_src_v4, &h->s, &h->written_ns, &h->addr, &addr, 4,
@@ -245,7 +289,7 @@ static __always_inline void xg_account_v6(const __u32 *addr, __u64 bytes)
 	struct xg_hot_v6 *h = bpf_map_lookup_elem(&xg_hot_v6, &idx);
 
 	if (!h) {
-		xg_account_direct(&xg_src_v6, addr, bytes, now);
+		xg_account_direct(&xg_src_v6, addr, 16, bytes, now);
 		return;
 	}
 	xg_account_slot(&xg_src_v6, &h->s, &h->written_ns, h->addr.addr, addr,

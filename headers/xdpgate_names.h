@@ -13,6 +13,8 @@ static const char *const xg_action_names[XG_ACT__MAX] = {
 	[XG_ACT_DROP] = "drop",
 	[XG_ACT_REDIRECT] = "redirect",
 	[XG_ACT_ABORTED] = "aborted",
+	[XG_ACT_LIMITED] = "limited",
+	[XG_ACT_REDIRECT_FAIL] = "redirect_fail",
 };
 
 static const char *const xg_reason_names[XG_RSN__MAX] = {

@@ -11,19 +11,25 @@
 #include "xdpgate_limits.h"
 
 /* Per-source accounting, one per CPU per source address. The verdict cache
- * (epoch, verdict) is filled by the policy stage; a value whose epoch is not
- * the current policy epoch is re-evaluated.
+ * (epoch .. verdict) is filled by the policy stage (xdpgate_policy.bpf.h):
+ * a value whose epoch is not the current policy generation, or whose VLAN
+ * is not the packet's, is judged again.
  */
 struct xg_src_stats {
 	__u64 packets;
 	__u64 bytes;
-	__u64 drops;
-	__u64 redirects;
+	__u64 drops;     /* dropped by a drop rule or a drop default */
+	__u64 redirects; /* handed to another device */
+	__u64 limited;   /* dropped by a rate limit */
 	__u64 last_seen_ns; /* CLOCK_MONOTONIC_COARSE, see xdpgate_clock.bpf.h */
-	__u32 epoch;
-	__u32 verdict;
+	__u32 epoch;     /* policy generation of the cached verdict */
+	__u32 rule;      /* id of the rule behind it (0: the default action) */
+	__u32 target;    /* redirect: ifindex */
+	__u16 vlan;      /* VLAN it holds for, XG_VLAN_ANY: every VLAN */
+	__u8 verdict;    /* enum xg_pol_action */
+	__u8 _pad;
 };
-_Static_assert(sizeof(struct xg_src_stats) == 48, "xg_src_stats layout");
+_Static_assert(sizeof(struct xg_src_stats) == 64, "xg_src_stats layout");
 
 struct xg_in6_key {
 	__u8 addr[16];
@@ -43,14 +49,14 @@ struct xg_hot_v4 {
 	__u32 addr;       /* network order */
 	__u32 _pad;
 };
-_Static_assert(sizeof(struct xg_hot_v4) == 64, "xg_hot_v4 layout");
+_Static_assert(sizeof(struct xg_hot_v4) == 80, "xg_hot_v4 layout");
 
 struct xg_hot_v6 {
 	struct xg_src_stats s;
 	__u64 written_ns;
 	struct xg_in6_key addr;
 };
-_Static_assert(sizeof(struct xg_hot_v6) == 72, "xg_hot_v6 layout");
+_Static_assert(sizeof(struct xg_hot_v6) == 88, "xg_hot_v6 layout");
 
 /* A packets+bytes pair, the value of the per-CPU counter arrays. */
 struct xg_counter {
@@ -59,12 +65,18 @@ struct xg_counter {
 };
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
 
-/* Verdicts, index of the xg_actions array. */
+/* Outcomes, index of the xg_actions array; each packet counts in exactly
+ * one. LIMITED packets were dropped by a rate limit (not in DROP);
+ * REDIRECT_FAIL packets were passed because their redirect target was
+ * missing (not in PASS).
+ */
 enum xg_action {
 	XG_ACT_PASS = 0,
 	XG_ACT_DROP,
 	XG_ACT_REDIRECT,
 	XG_ACT_ABORTED,
+	XG_ACT_LIMITED,
+	XG_ACT_REDIRECT_FAIL,
 	XG_ACT__MAX,
 };
 
@@ -89,6 +101,24 @@ enum xg_reason {
 	XG_PARSE_L4_TRUNC,       /* TCP/UDP/ICMP header past the IP length or frame */
 	XG_RSN_SRC_UPDATE_FAIL,  /* per-source map refused an insert */
 	XG_RSN__MAX,
+};
+
+/* The reasons counted for packets that reached per-source accounting:
+ * counted under their source, or lost there (src_update_fail). Every
+ * other reason is a packet no source row holds. Readers reconcile the
+ * per-source rows with the totals through this: a reason added for
+ * packets that are also counted under their source belongs in it.
+ */
+#define XG_RSN_ACCOUNTED_MASK (1ULL << XG_RSN_SRC_UPDATE_FAIL)
+
+/* Index of xg_inserts: new entries the data plane put into each per-source
+ * LRU map. Nothing but LRU eviction removes an entry, so the entries that
+ * were evicted are the inserts minus the entries still there.
+ */
+enum xg_src_family {
+	XG_FAM_V4 = 0,
+	XG_FAM_V6,
+	XG_FAM__MAX,
 };
 
 enum xg_frag {

@@ -9,5 +9,8 @@ int cmd_attach(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_cgroups(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 
 #endif

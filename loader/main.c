@@ -20,6 +20,14 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "status [--json]" },
 	{ "stats", cmd_stats,
 	  "stats [IFACE] [--json] [--top N] [--sort packets|bytes]" },
+	{ "cgroups", cmd_cgroups,
+	  "cgroups [--json] [--top N] [--sort bytes|packets]\n"
+	  "  xdpgate cgroups attach [--backend auto|fentry|kprobe|tracepoint|cgroup_skb]\n"
+	  "  xdpgate cgroups detach" },
+	{ "rules", cmd_rules,
+	  "rules add CIDR ACTION [--vlan ID] [--iface IFACE] | del CIDR [--vlan ID]\n"
+	  "                 [--iface IFACE] | list [--json] | flush | default pass|drop" },
+	{ "apply", cmd_apply, "apply FILE [--dry-run]" },
 };
 
 static void usage(FILE *f)

@@ -63,13 +63,14 @@ static struct pending *find(struct pending_set *t, const __u8 *addr, bool add)
 }
 
 static void add_counts(__u64 *packets, __u64 *bytes, __u64 *drops,
-		       __u64 *redirects, __u64 *last_seen,
+		       __u64 *redirects, __u64 *limited, __u64 *last_seen,
 		       const struct xg_src_stats *s)
 {
 	*packets += s->packets;
 	*bytes += s->bytes;
 	*drops += s->drops;
 	*redirects += s->redirects;
+	*limited += s->limited;
 	if (s->last_seen_ns > *last_seen)
 		*last_seen = s->last_seen_ns;
 }
@@ -77,13 +78,13 @@ static void add_counts(__u64 *packets, __u64 *bytes, __u64 *drops,
 static void add_to_row(struct xg_source_row *r, const struct xg_src_stats *s)
 {
 	add_counts(&r->packets, &r->bytes, &r->drops, &r->redirects,
-		   &r->last_seen_ns, s);
+		   &r->limited, &r->last_seen_ns, s);
 }
 
 static void add_to_stats(struct xg_src_stats *d, const struct xg_src_stats *s)
 {
 	add_counts(&d->packets, &d->bytes, &d->drops, &d->redirects,
-		   &d->last_seen_ns, s);
+		   &d->limited, &d->last_seen_ns, s);
 }
 
 /* Both slot layouts start with their struct xg_src_stats; the owner's

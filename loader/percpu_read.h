@@ -11,8 +11,8 @@
 
 #include "xdpgate_types.h"
 
-/* One source address with its counters summed over all CPUs. 64 bytes, so
- * a million rows is one 64 MB array and a row is one cache line.
+/* One source address with its counters summed over all CPUs. 72 bytes, so
+ * a million rows is one 72 MB array.
  */
 struct xg_source_row {
 	__u8 addr[16];      /* IPv4: first 4 bytes, network order, rest zero */
@@ -20,11 +20,12 @@ struct xg_source_row {
 	__u64 bytes;
 	__u64 drops;
 	__u64 redirects;
+	__u64 limited;
 	__u64 last_seen_ns; /* max over CPUs, CLOCK_MONOTONIC; 0 = never */
 	__u8 family;        /* AF_INET or AF_INET6 */
 	__u8 _pad[7];
 };
-_Static_assert(sizeof(struct xg_source_row) == 64, "xg_source_row layout");
+_Static_assert(sizeof(struct xg_source_row) == 72, "xg_source_row layout");
 
 /* How xg_read_sources_with() reads a per-source map. */
 enum xg_read_backend {
@@ -45,8 +46,8 @@ enum xg_read_backend {
 };
 
 /* Read every entry of a per-source map (xg_src_v4 with AF_INET, xg_src_v6
- * with AF_INET6) and sum each entry's per-CPU values: packets, bytes, drops
- * and redirects added, last_seen_ns the latest.
+ * with AF_INET6) and sum each entry's per-CPU values: packets, bytes, drops,
+ * redirects and limited added, last_seen_ns the latest.
  *
  * Rows are APPENDED to *rows (grown with realloc; start from NULL and 0),
  * so both families can share one array; the caller frees *rows. The map
@@ -94,5 +95,8 @@ int xg_hot_pending(int hot_fd);
  * as zero. Returns 0 or a negative errno.
  */
 int xg_read_counters(int map_fd, struct xg_counter *out, __u32 nr);
+
+/* The same for a per-CPU array of __u64 (xg_inserts). */
+int xg_read_percpu_u64(int map_fd, __u64 *out, __u32 nr);
 
 #endif

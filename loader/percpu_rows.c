@@ -36,7 +36,7 @@ void xg_rows_append(struct xg_row_buf *b, const void *key,
 		    const unsigned char *vals)
 {
 	struct xg_source_row *r = &b->rows[b->len++];
-	__u64 pk = 0, by = 0, dr = 0, rd = 0, last = 0;
+	__u64 pk = 0, by = 0, dr = 0, rd = 0, li = 0, last = 0;
 
 	for (int c = 0; c < b->ncpu; c++) {
 		const struct xg_src_stats *v =
@@ -46,6 +46,7 @@ void xg_rows_append(struct xg_row_buf *b, const void *key,
 		by += v->bytes;
 		dr += v->drops;
 		rd += v->redirects;
+		li += v->limited;
 		if (v->last_seen_ns > last)
 			last = v->last_seen_ns;
 	}
@@ -55,6 +56,7 @@ void xg_rows_append(struct xg_row_buf *b, const void *key,
 	r->bytes = by;
 	r->drops = dr;
 	r->redirects = rd;
+	r->limited = li;
 	r->last_seen_ns = last;
 	r->family = (__u8)b->family;
 	memset(r->_pad, 0, sizeof(r->_pad));

@@ -20,6 +20,23 @@ static void counter(struct xg_json *j, const char *key,
 	xj_obj_close(j);
 }
 
+void xg_evictions_json(struct xg_json *j, const struct xg_evictions *ev)
+{
+	xj_obj_open(j, "evictions");
+	if (ev->known) {
+		xj_u64(j, "inserted", ev->inserted);
+		xj_u64(j, "evicted", ev->evicted);
+		xj_u64(j, "packets", ev->packets);
+		xj_u64(j, "bytes", ev->bytes);
+	} else {
+		xj_null(j, "inserted");
+		xj_null(j, "evicted");
+		xj_null(j, "packets");
+		xj_null(j, "bytes");
+	}
+	xj_obj_close(j);
+}
+
 static void source(struct xg_json *j, const struct xg_stats_snapshot *s,
 		   const struct xg_source_row *r)
 {
@@ -32,6 +49,7 @@ static void source(struct xg_json *j, const struct xg_stats_snapshot *s,
 	xj_u64(j, "bytes", r->bytes);
 	xj_u64(j, "drops", r->drops);
 	xj_u64(j, "redirects", r->redirects);
+	xj_u64(j, "limited", r->limited);
 	if (r->last_seen_ns)
 		xj_double(j, "last_seen", xg_stamp_epoch(s, r->last_seen_ns), 3);
 	else
@@ -63,6 +81,7 @@ static void interface(struct xg_json *j, const struct xg_stats_snapshot *s,
 	xj_obj_close(j);
 
 	xj_u64(j, "sources_total", s->nr_sources);
+	xg_evictions_json(j, &s->ev);
 	xj_arr_open(j, "sources");
 	for (size_t i = 0; i < shown; i++)
 		source(j, s, &s->sources[i]);

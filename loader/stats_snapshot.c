@@ -46,8 +46,27 @@ static int open_maps(struct xg_stats_snapshot *s, struct xg_maps *m)
 	}
 }
 
+/* One family: the LRU map, then its hot slots; counts the LRU entries. */
+static int read_family(struct xg_stats_snapshot *s, int src, int hot,
+		       int family, size_t *lru)
+{
+	size_t before = s->nr_sources;
+	int n = xg_read_sources(src, family, &s->sources, &s->nr_sources);
+
+	if (n < 0)
+		return n;
+	*lru += (size_t)n;
+	n = xg_merge_hot(hot, family, &s->sources, &s->nr_sources);
+	if (n < 0)
+		return n;
+	s->nr_family[family == AF_INET ? 0 : 1] = s->nr_sources - before;
+	return 0;
+}
+
 int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 {
+	__u64 ins[XG_FAM__MAX] = {};
+	size_t lru = 0;
 	struct xg_maps m;
 	int err;
 
@@ -59,15 +78,23 @@ int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 	/* Holding the map fds keeps the maps alive even if the program is
 	 * replaced or detached now: we read a consistent set of maps.
 	 */
-	err = xg_read_counters(m.actions, s->actions, XG_ACT__MAX);
+	/* Inserts before the maps, the maps before the totals: a source
+	 * inserted meanwhile then shows in the totals rather than as an
+	 * entry evicted before it existed.
+	 */
+	err = m.inserts >= 0 ? xg_read_percpu_u64(m.inserts, ins, XG_FAM__MAX) : 0;
+	if (!err)
+		err = read_family(s, m.src_v4, m.hot_v4, AF_INET, &lru);
+	if (!err)
+		err = read_family(s, m.src_v6, m.hot_v6, AF_INET6, &lru);
+	if (!err)
+		err = xg_read_counters(m.actions, s->actions, XG_ACT__MAX);
 	if (!err)
 		err = xg_read_counters(m.reasons, s->reasons, XG_RSN__MAX);
 	if (!err)
-		err = xg_read_sources_merged(m.src_v4, m.hot_v4, AF_INET,
-					     &s->sources, &s->nr_sources);
-	if (!err)
-		err = xg_read_sources_merged(m.src_v6, m.hot_v6, AF_INET6,
-					     &s->sources, &s->nr_sources);
+		xg_evictions_compute(s->actions, s->reasons, m.inserts >= 0,
+				     ins[XG_FAM_V4] + ins[XG_FAM_V6], lru,
+				     s->sources, s->nr_sources, &s->ev);
 	s->mono_ns = clock_ns(CLOCK_MONOTONIC);
 	s->real_ns = clock_ns(CLOCK_REALTIME);
 	xg_maps_close(&m);

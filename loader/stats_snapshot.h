@@ -10,6 +10,7 @@
 #include <stdint.h> /* SIZE_MAX for xg_sources_rank */
 #include <linux/types.h>
 
+#include "evictions.h"
 #include "instance.h"
 #include "percpu_read.h"
 #include "xdpgate_types.h"
@@ -25,6 +26,8 @@ struct xg_stats_snapshot {
 	struct xg_counter reasons[XG_RSN__MAX];
 	struct xg_source_row *sources; /* IPv4 then IPv6 until ranked */
 	size_t nr_sources;
+	size_t nr_family[2];       /* rows of IPv4, IPv6 */
+	struct xg_evictions ev;    /* what the rows no longer hold */
 	__u64 mono_ns; /* CLOCK_MONOTONIC when the maps were read */
 	__u64 real_ns; /* CLOCK_REALTIME at the same moment */
 };

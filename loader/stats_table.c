@@ -6,50 +6,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "humanfmt.h"
+#include "ifname.h"
 #include "stats_print.h"
 #include "util.h"
 #include "xdpgate_names.h"
 
 #define NUM_W 12 /* width of a number column */
-
-/* Exact below a million, then 3 significant digits: 12.3M, 1.05G. */
-static const char *fmt_count(__u64 v, char *buf, size_t len)
-{
-	static const char sfx[] = "KMGTPE";
-	double d = (double)v;
-	int i = -1;
-
-	if (v < 1000000) {
-		snprintf(buf, len, "%llu", (unsigned long long)v);
-		return buf;
-	}
-	while (d >= 1000 && i < 5) {
-		d /= 1000;
-		i++;
-	}
-	snprintf(buf, len, d < 10 ? "%.2f%c" : d < 100 ? "%.1f%c" : "%.0f%c",
-		 d, sfx[i]);
-	return buf;
-}
-
-/* 980 B, 1.2 KiB, 3.4 MiB ... */
-static const char *fmt_bytes(__u64 v, char *buf, size_t len)
-{
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double d = (double)v;
-	int i = -1;
-
-	if (v < 1024) {
-		snprintf(buf, len, "%llu B", (unsigned long long)v);
-		return buf;
-	}
-	while (d >= 1024 && i < 5) {
-		d /= 1024;
-		i++;
-	}
-	snprintf(buf, len, "%.1f %s", d, unit[i]);
-	return buf;
-}
 
 /* 2.1s ago, 3m04s ago, 2h03m ago, 5d02h ago. */
 static const char *fmt_age(const struct xg_stats_snapshot *s, __u64 stamp,
@@ -77,8 +40,8 @@ static void counter_row(FILE *f, int w, const char *name,
 	char p[32], b[32];
 
 	fprintf(f, "  %-*s %*s %*s\n", w, name, NUM_W,
-		fmt_count(c->packets, p, sizeof(p)), NUM_W,
-		fmt_bytes(c->bytes, b, sizeof(b)));
+		xg_fmt_count(c->packets, p, sizeof(p)), NUM_W,
+		xg_fmt_bytes(c->bytes, b, sizeof(b)));
 }
 
 static void actions_block(FILE *f, const struct xg_stats_snapshot *s)
@@ -113,11 +76,40 @@ static void parse_block(FILE *f, const struct xg_stats_snapshot *s)
 			counter_row(f, w, xg_reason_names[r], &s->reasons[r]);
 }
 
+const char *xg_evictions_text(const struct xg_evictions *ev, char *buf,
+			      size_t len)
+{
+	char e[32], i[32], p[32], b[32];
+
+	if (!ev->known)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%s of %s inserted, %s packets (%s)",
+			 xg_fmt_count(ev->evicted, e, sizeof(e)),
+			 xg_fmt_count(ev->inserted, i, sizeof(i)),
+			 xg_fmt_count(ev->packets, p, sizeof(p)),
+			 xg_fmt_bytes(ev->bytes, b, sizeof(b)));
+	return buf;
+}
+
+/* Evicted sources took their counts with them: say so, so the rows add
+ * up to the totals above.
+ */
+static void evictions_line(FILE *f, const struct xg_stats_snapshot *s)
+{
+	char t[128];
+
+	fprintf(f, "  evicted sources: %s%s\n",
+		xg_evictions_text(&s->ev, t, sizeof(t)),
+		s->ev.known && s->ev.packets ?
+		"; counted in the totals above, no longer in any row" : "");
+}
+
 static void sources_block(FILE *f, const struct xg_stats_snapshot *s,
 			  size_t top)
 {
 	size_t shown = top < s->nr_sources ? top : s->nr_sources;
-	char a[INET6_ADDRSTRLEN], p[32], b[32], t[32];
+	char a[INET6_ADDRSTRLEN], p[32], b[32], t[32], d[32], rd[32], li[32];
 	int w = (int)strlen("source");
 
 	if (!s->nr_sources) {
@@ -131,15 +123,19 @@ static void sources_block(FILE *f, const struct xg_stats_snapshot *s,
 		if (l > w)
 			w = l;
 	}
-	fprintf(f, "  %-*s %*s %*s  %s\n", w, "source", NUM_W, "packets",
-		NUM_W, "bytes", "last_seen");
+	fprintf(f, "  %-*s %*s %*s %*s %*s %*s  %s\n", w, "source", NUM_W,
+		"packets", NUM_W, "bytes", NUM_W, "drops", NUM_W, "redirects",
+		NUM_W, "limited", "last_seen");
 	for (size_t i = 0; i < shown; i++) {
 		const struct xg_source_row *r = &s->sources[i];
 
-		fprintf(f, "  %-*s %*s %*s  %s\n", w,
+		fprintf(f, "  %-*s %*s %*s %*s %*s %*s  %s\n", w,
 			xg_addr_str(r->family, r->addr, a, sizeof(a)), NUM_W,
-			fmt_count(r->packets, p, sizeof(p)), NUM_W,
-			fmt_bytes(r->bytes, b, sizeof(b)),
+			xg_fmt_count(r->packets, p, sizeof(p)), NUM_W,
+			xg_fmt_bytes(r->bytes, b, sizeof(b)), NUM_W,
+			xg_fmt_count(r->drops, d, sizeof(d)), NUM_W,
+			xg_fmt_count(r->redirects, rd, sizeof(rd)), NUM_W,
+			xg_fmt_count(r->limited, li, sizeof(li)),
 			fmt_age(s, r->last_seen_ns, t, sizeof(t)));
 	}
 	if (shown < s->nr_sources)
@@ -157,15 +153,19 @@ void xg_stats_print_table(FILE *f, const struct xg_stats_snapshot *snaps,
 	for (size_t i = 0; i < n; i++) {
 		const struct xg_stats_snapshot *s = &snaps[i];
 
+		char name[64];
+
 		if (i)
 			fputc('\n', f);
 		fprintf(f, "%s (ifindex %d)  hook %s  mode %s  prog %u  sources %zu\n\n",
-			s->inst.ifname, s->inst.ifindex, xg_hook_name(s->inst.hook),
+			xg_ifname_display(s->inst.ifname, name, sizeof(name)),
+			s->inst.ifindex, xg_hook_name(s->inst.hook),
 			xg_mode_name(s->inst.mode), s->inst.prog_id, s->nr_sources);
 		actions_block(f, s);
 		fputc('\n', f);
 		parse_block(f, s);
 		fputc('\n', f);
+		evictions_line(f, s);
 		sources_block(f, s, top);
 	}
 }

@@ -38,6 +38,9 @@ struct xg_attach_req {
 	const char *obj_path;    /* NULL: the embedded object */
 	__u32 max_sources;       /* 0: default, or the size already pinned */
 	bool drop_unparsed;
+	bool force;              /* allocate past the memory limit */
+	bool adopt;              /* take over an orphan's maps */
+	const char *adopt_dir;   /* that orphan, or NULL: the one of ifname */
 };
 
 /* A loaded (not yet attached) program and the pins this call made. */
@@ -47,18 +50,25 @@ struct xg_loaded {
 	int prog_fd;
 	__u32 prog_id;
 	char pin_dir[XG_PATH_MAX]; /* "" when the maps are not pinned */
-	bool made_dir;             /* pin_dir was created by this call */
+	char pol_dir[XG_PATH_MAX]; /* where the policy maps are pinned */
+	bool made_pol_dir;         /* pol_dir was created by this call */
+	int req_ifindex;
 	bool had_pin[XG_NR_MAPS];  /* the map pin existed before this call */
+	__u64 new_bytes;           /* estimated memory of the maps it made */
 };
 
 /* Open, configure and load the program. Its maps are pinned in pin_dir
- * ("" for none), reusing pins already there; with running != NULL the
- * running program's maps are reused instead (--replace), so counters
- * carry over. On failure nothing created by this call is left behind.
+ * ("" for none; the directory must exist) and its policy maps in the
+ * interface's policy directory (policy_dir.h; in pin_dir too when that is
+ * iproute2's shared one), reusing pins already there; with running != NULL
+ * the running program's maps are reused instead (--replace), so counters
+ * carry over. The memory of the maps it would create is estimated first:
+ * above xg_mem_limit() it refuses unless req->force. On failure nothing
+ * created by this call is left behind.
  */
 int xg_load(const struct xg_attach_req *req, const char *pin_dir,
 	    struct xg_maps *running, struct xg_loaded *l);
-/* Remove the pins (and the pin directory) this call created. */
+/* Remove the pins this call created. */
 void xg_load_undo(struct xg_loaded *l);
 /* Close the object; attachments and pins stay. */
 void xg_load_close(struct xg_loaded *l);
@@ -67,6 +77,7 @@ void xg_load_close(struct xg_loaded *l);
 struct xg_attached {
 	enum xg_via via;
 	__u32 prog_id;      /* xdpgate's program that runs (libxdp loads its own copy) */
+	__u32 link_id;      /* the bpf_link's id when via a link */
 	__u32 attached_id;  /* what the hook runs: ours, or libxdp's dispatcher */
 	char note[XG_PATH_MAX + 64]; /* why this path, e.g. "libxdp dispatcher unavailable" */
 };

@@ -17,6 +17,9 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "mem_estimate.h"
+#include "policy_dir.h"
+#include "util.h"
 #include "xdp_attach.h"
 #include "xdpgate_limits.h"
 #include "xdpgate_xdp.skel.h"
@@ -30,9 +33,11 @@ static bool path_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-static void map_pin_path(const char *dir, int i, char *buf, size_t len)
+/* Map i's pin in the directory it belongs to. */
+static void map_pin_path(const struct xg_loaded *l, int i, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s", dir, xg_map_names[i]);
+	snprintf(buf, len, "%s/%s", xg_map_is_policy(i) ? l->pol_dir : l->pin_dir,
+		 xg_map_names[i]);
 }
 
 /* " from FILE" for messages about an --obj object, "" for the embedded one. */
@@ -210,14 +215,14 @@ static int check_existing(const struct xg_attach_req *req, struct bpf_map *map,
 	return 0;
 }
 
-/* Size, pin and share the four maps. */
+/* Size, pin and share the maps. */
 static int prepare_maps(const struct xg_attach_req *req, struct xg_loaded *l,
 			struct xg_maps *running)
 {
 	for (int i = 0; i < XG_NR_MAPS; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(l->obj, xg_map_names[i]);
 		char pin[XG_PATH_MAX * 2], where[XG_PATH_MAX * 2 + 16];
-		bool is_src = i < 2;
+		bool is_src = i == XG_MAPI_SRC_V4 || i == XG_MAPI_SRC_V6;
 		int fd = -1, err;
 
 		if (!map) {
@@ -231,7 +236,7 @@ static int prepare_maps(const struct xg_attach_req *req, struct xg_loaded *l,
 			return map_setup_failed(req, map, "set max_entries", err);
 		pin[0] = '\0';
 		if (*l->pin_dir)
-			map_pin_path(l->pin_dir, i, pin, sizeof(pin));
+			map_pin_path(l, i, pin, sizeof(pin));
 		/* Set explicitly: an --obj file may not mark its maps pinned. */
 		err = bpf_map__set_pin_path(map, *pin ? pin : NULL);
 		if (err)
@@ -254,8 +259,16 @@ static int prepare_maps(const struct xg_attach_req *req, struct xg_loaded *l,
 		if (fd < 0)
 			continue;
 		err = check_existing(req, map, fd, where, is_src);
-		if (!err && running && (err = bpf_map__reuse_fd(map, fd)))
-			map_setup_failed(req, map, "reuse the running program's map", err);
+		/* Share the map by fd, never by libbpf's pin reuse: libbpf 1.1
+		 * refuses a pinned devmap (the kernel adds BPF_F_RDONLY_PROG to
+		 * its flags), so a pinned xg_pol_tx could not be reused. A map
+		 * pinned already needs no pin path; one of the running program
+		 * not pinned yet keeps it, so libbpf pins it.
+		 */
+		if (!err && (err = bpf_map__reuse_fd(map, fd)))
+			map_setup_failed(req, map, "reuse the existing map", err);
+		if (!err && l->had_pin[i] && (err = bpf_map__set_pin_path(map, NULL)))
+			map_setup_failed(req, map, "clear pin path", err);
 		if (!running)
 			close(fd);
 		if (err)
@@ -280,6 +293,58 @@ static void offload_to(int ifindex, struct bpf_object *obj)
 		bpf_map__set_ifindex(map, ifindex);
 }
 
+/* Is a map of the object going to be shared rather than made? */
+static bool map_reused(const struct xg_loaded *l, struct xg_maps *running,
+		       const struct bpf_map *map)
+{
+	for (int i = 0; i < XG_NR_MAPS; i++) {
+		if (strcmp(bpf_map__name(map), xg_map_names[i]))
+			continue;
+		return running ? *xg_maps_slot(running, i) >= 0 : l->had_pin[i];
+	}
+	return false;
+}
+
+/* Estimate what the maps this load creates will cost, and refuse above
+ * the limit unless --force: before a single byte is allocated.
+ */
+static int check_memory(const struct xg_attach_req *req, struct xg_loaded *l,
+			struct xg_maps *running)
+{
+	__u64 limit = xg_mem_limit();
+	char a[32], b[32];
+	struct bpf_map *map;
+
+	l->new_bytes = 0;
+	bpf_object__for_each_map(map, l->obj) {
+		if (bpf_map__is_internal(map) || map_reused(l, running, map))
+			continue;
+		l->new_bytes += xg_map_mem_bytes(bpf_map__type(map),
+						 bpf_map__key_size(map),
+						 bpf_map__value_size(map),
+						 bpf_map__max_entries(map),
+						 xg_nr_cpus());
+	}
+	if (!limit || l->new_bytes <= limit)
+		return 0;
+	if (req->force) {
+		xg_warn("interface %s: maps of %s need about %s of kernel memory, "
+			"over the limit of %s (1/%d of this machine's memory): "
+			"going on (--force)", req->ifname, XG_PROG_NAME_XDP,
+			xg_fmt_size(l->new_bytes, a, sizeof(a)),
+			xg_fmt_size(limit, b, sizeof(b)), XG_MEM_LIMIT_DIVISOR);
+		return 0;
+	}
+	xg_err("interface %s: load %s: its maps would need about %s of kernel "
+	       "memory (%u sources per family x %d possible CPUs), over the "
+	       "limit of %s (1/%d of this machine's memory); lower "
+	       "--max-sources, or add --force", req->ifname, XG_PROG_NAME_XDP,
+	       xg_fmt_size(l->new_bytes, a, sizeof(a)),
+	       bpf_map__max_entries(bpf_object__find_map_by_name(l->obj, XG_MAP_SRC_V4)),
+	       xg_nr_cpus(), xg_fmt_size(limit, b, sizeof(b)), XG_MEM_LIMIT_DIVISOR);
+	return -E2BIG;
+}
+
 static int configure(const struct xg_attach_req *req, struct xg_loaded *l,
 		     struct xg_maps *running)
 {
@@ -287,6 +352,8 @@ static int configure(const struct xg_attach_req *req, struct xg_loaded *l,
 
 	if (!err)
 		err = prepare_maps(req, l, running);
+	if (!err)
+		err = check_memory(req, l, running);
 	if (!err && !req->mode_auto && req->mode == XG_MODE_HW)
 		offload_to(req->ifindex, l->obj);
 	if (!err && req->drop_unparsed) {
@@ -323,6 +390,28 @@ static int load_object(const struct xg_attach_req *req, struct xg_loaded *l)
 	return 0;
 }
 
+/* The rules outlive the hook's own pins (shared by the interface's
+ * hooks); iproute2's globals directory keeps everything in one place.
+ */
+static int pick_policy_dir(const struct xg_attach_req *req, struct xg_loaded *l)
+{
+	int err;
+
+	if (!strcmp(l->pin_dir, XG_IPROUTE2_PIN_DIR)) {
+		snprintf(l->pol_dir, sizeof(l->pol_dir), "%s", l->pin_dir);
+		return 0;
+	}
+	err = xg_policy_dir(req->ifindex, l->pol_dir, sizeof(l->pol_dir));
+	if (!err && !path_exists(l->pol_dir)) {
+		err = xg_make_policy_dir(req->ifindex, l->pol_dir, sizeof(l->pol_dir));
+		l->made_pol_dir = !err;
+	}
+	if (err)
+		xg_err("interface %s: load %s: no policy pin directory: %s",
+		       req->ifname, XG_PROG_NAME_XDP, xg_strerror(err));
+	return err;
+}
+
 int xg_load(const struct xg_attach_req *req, const char *pin_dir,
 	    struct xg_maps *running, struct xg_loaded *l)
 {
@@ -330,21 +419,18 @@ int xg_load(const struct xg_attach_req *req, const char *pin_dir,
 
 	memset(l, 0, sizeof(*l));
 	l->prog_fd = -1;
+	l->req_ifindex = req->ifindex;
 	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir ? pin_dir : "");
-	if (*l->pin_dir && !path_exists(l->pin_dir)) {
-		char dir[XG_PATH_MAX];
-
-		/* Only the per-interface directory is ever missing here. */
-		err = xg_make_pin_dir(req->ifname, dir, sizeof(dir));
-		if (err)
-			return err;
-		l->made_dir = true;
+	err = *l->pin_dir ? pick_policy_dir(req, l) : 0;
+	if (err) {
+		xg_load_undo(l);
+		return err;
 	}
 	/* Before anything can fail: undo must know every pin that was here. */
 	for (int i = 0; *l->pin_dir && i < XG_NR_MAPS; i++) {
 		char pin[XG_PATH_MAX * 2];
 
-		map_pin_path(l->pin_dir, i, pin, sizeof(pin));
+		map_pin_path(l, i, pin, sizeof(pin));
 		l->had_pin[i] = path_exists(pin);
 	}
 	err = open_object(req, l);
@@ -365,15 +451,15 @@ void xg_load_undo(struct xg_loaded *l)
 
 	if (!*l->pin_dir)
 		return;
-	if (l->made_dir) {
-		xg_remove_pin_dir(l->pin_dir);
-		return;
-	}
-	/* The directory held pins before: remove only what this call added. */
+	if (l->made_pol_dir)
+		xg_remove_policy_dir(l->req_ifindex);
+	/* The directory may hold pins of before: remove only what this call
+	 * added (the caller removes a directory it made).
+	 */
 	for (int i = 0; i < XG_NR_MAPS; i++) {
-		if (l->had_pin[i])
+		if (l->had_pin[i] || (l->made_pol_dir && xg_map_is_policy(i)))
 			continue;
-		map_pin_path(l->pin_dir, i, pin, sizeof(pin));
+		map_pin_path(l, i, pin, sizeof(pin));
 		if (unlink(pin) && errno != ENOENT)
 			xg_warn("cannot remove pin %s: %s", pin, strerror(errno));
 	}

@@ -11,6 +11,7 @@
 struct xg_test_state xg_t;
 
 static bool verbose;
+const char *xg_test_backend;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list args)
@@ -56,6 +57,12 @@ void xg_subtest_end(void)
 	xg_t.failed += xg_t.sub_failed;
 }
 
+void xg_subtest_skip(const char *name, const char *why)
+{
+	printf("SKIP %s/%s: %s\n", xg_t.test, name, why && *why ? why : "?");
+	xg_t.skipped++;
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -66,11 +73,15 @@ static const struct {
 	{ "xdp_dataplane", test_xdp_dataplane },
 	{ "percpu_read", test_percpu_read },
 	{ "hot_cache", test_hot_cache },
+	{ "cgroups", test_cgroups },
+	{ "policy", test_policy },
+	{ "rulefile", test_rulefile },
+	{ "state", test_state },
 };
 
 static void usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-v] [TEST...]\n  tests:", prog);
+	fprintf(stderr, "usage: %s [-v] [--backend NAME] [TEST...]\n  tests:", prog);
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		fprintf(stderr, " %s", tests[i].name);
 	fprintf(stderr, "\n");
@@ -94,9 +105,14 @@ int main(int argc, char **argv)
 		usage(argv[0]);
 		return 0;
 	}
-	if (argc > 1 && !strcmp(argv[1], "-v")) {
+	if (argc > first && !strcmp(argv[first], "-v")) {
 		verbose = true;
-		first = 2;
+		first++;
+	}
+	/* The socket-layer backend to test (cgroups), e.g. under qemu. */
+	if (argc > first + 1 && !strcmp(argv[first], "--backend")) {
+		xg_test_backend = argv[first + 1];
+		first += 2;
 	}
 	for (int i = first; i < argc; i++) {
 		size_t k = 0;
@@ -120,6 +136,10 @@ int main(int argc, char **argv)
 		xg_t.test = tests[i].name;
 		tests[i].fn();
 	}
-	printf("%lu passed, %lu failed\n", xg_t.passed, xg_t.failed);
+	if (xg_t.skipped)
+		printf("%lu passed, %lu failed, %lu skipped\n", xg_t.passed,
+		       xg_t.failed, xg_t.skipped);
+	else
+		printf("%lu passed, %lu failed\n", xg_t.passed, xg_t.failed);
 	return xg_t.failed ? 1 : 0;
 }

@@ -76,10 +76,12 @@ static struct xg_src_stats cpu_value(__u32 i, int c)
 		.bytes = ((__u64)(i + 1) << 33) + (__u64)c * 1000 + 3,
 		.drops = i % 3 ? (__u64)i + c : 0,
 		.redirects = (__u32)c == i % ncpu ? (__u64)i + 5 : 0,
+		.limited = i % 5 ? 0 : (__u64)i * 3 + c,
 		.last_seen_ns = 5000000000000ull + (__u64)i * 1000 +
 				(__u64)((c + i) % ncpu) * 10,
 		.epoch = 0xdead0000u | c,
-		.verdict = 0xbeef,
+		.rule = 0xbeef,
+		.verdict = 0xef,
 	};
 }
 
@@ -100,6 +102,7 @@ static struct xg_source_row expected_row(int family, __u32 i)
 		r.bytes += v.bytes;
 		r.drops += v.drops;
 		r.redirects += v.redirects;
+		r.limited += v.limited;
 		if (v.last_seen_ns > r.last_seen_ns)
 			r.last_seen_ns = v.last_seen_ns;
 	}
@@ -180,7 +183,7 @@ static void print_row_diff(const char *ctx, const struct xg_source_row *got,
 			   const struct xg_source_row *exp)
 {
 	printf("  row %s: %02x%02x%02x%02x..%02x%02x family %u/%u packets %llu/%llu "
-	       "bytes %llu/%llu drops %llu/%llu redirects %llu/%llu "
+	       "bytes %llu/%llu drops %llu/%llu redirects %llu/%llu limited %llu/%llu "
 	       "last_seen %llu/%llu (got/expected)\n", ctx,
 	       got->addr[0], got->addr[1], got->addr[2], got->addr[3],
 	       got->addr[14], got->addr[15], got->family, exp->family,
@@ -188,6 +191,7 @@ static void print_row_diff(const char *ctx, const struct xg_source_row *got,
 	       (unsigned long long)got->bytes, (unsigned long long)exp->bytes,
 	       (unsigned long long)got->drops, (unsigned long long)exp->drops,
 	       (unsigned long long)got->redirects, (unsigned long long)exp->redirects,
+	       (unsigned long long)got->limited, (unsigned long long)exp->limited,
 	       (unsigned long long)got->last_seen_ns,
 	       (unsigned long long)exp->last_seen_ns);
 }

@@ -14,6 +14,7 @@
 struct xg_test_state {
 	unsigned long passed;
 	unsigned long failed;
+	unsigned long skipped;    /* subtests that could not run here */
 	unsigned long sub_passed; /* checks of the running subtest */
 	unsigned long sub_failed;
 	unsigned long printed;    /* failure lines shown in this subtest */
@@ -30,6 +31,12 @@ extern struct xg_test_state xg_t;
 
 void xg_subtest_start(const char *name);
 void xg_subtest_end(void);
+/* A subtest that cannot run here: prints SKIP and the reason, counted
+ * apart (never as passed).
+ */
+void xg_subtest_skip(const char *name, const char *why);
+/* --backend NAME: the socket-layer backend to test (NULL: every one). */
+extern const char *xg_test_backend;
 /* Counts one check; a failure also counts towards the lines shown. */
 bool xg_check(bool ok, const char *file, int line);
 /* Whether the latest failure is among the lines shown. */
@@ -89,5 +96,9 @@ void test_parse_bpf(void);
 void test_xdp_dataplane(void);
 void test_percpu_read(void);
 void test_hot_cache(void);
+void test_cgroups(void);
+void test_policy(void);
+void test_rulefile(void);
+void test_state(void);
 
 #endif /* XG_TEST_H */

@@ -1,24 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xdpgate's XDP program: parse, account per source, verdict.
+/* xdpgate's XDP program: parse, account per source, policy, verdict.
  *
- * Under the foundation every packet is passed; the policy stage slots in
- * between accounting and the verdict. What cannot be parsed is passed and
- * counted by reason (or dropped, if the loader sets cfg_drop_unparsed),
- * never silently discarded.
+ * A parsed IPv4/IPv6 packet is counted under its source and judged by the
+ * interface's rules (xdpgate_policy.bpf.h): pass, drop, redirect through
+ * the devmap, or rate-limit. What cannot be parsed is passed and counted
+ * by reason (or dropped, if the loader sets cfg_drop_unparsed), never
+ * silently discarded.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
 #include "parse.h"
-#include "xdpgate_account.bpf.h"
+#include "xdpgate_policy_xdp.bpf.h"
 
 /* Set by the loader between open and load. */
 const volatile __u8 cfg_drop_unparsed = 0;
 
-static __always_inline int xg_verdict(__u32 action, __u64 bytes)
+/* Every outcome is counted once in xg_actions. */
+static __always_inline int xg_verdict(__u32 outcome, __u64 bytes)
 {
-	xg_count(&xg_actions, action, bytes);
-	return action == XG_ACT_DROP ? XDP_DROP : XDP_PASS;
+	xg_count(&xg_actions, outcome, bytes);
+	switch (outcome) {
+	case XG_ACT_DROP:
+	case XG_ACT_LIMITED:
+		return XDP_DROP;
+	case XG_ACT_REDIRECT:
+		return XDP_REDIRECT;
+	default:
+		return XDP_PASS;
+	}
 }
 
 SEC("xdp")
@@ -28,6 +38,7 @@ int xdpgate_xdp(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	__u64 bytes = data_end - data;
 	struct xg_pkt_meta m;
+	__u32 vlan;
 	int r;
 
 	r = xg_parse(data, data_end, (__u32)bytes, &m);
@@ -38,16 +49,17 @@ int xdpgate_xdp(struct xdp_md *ctx)
 		return xg_verdict(XG_ACT_PASS, bytes);
 	}
 
+	/* Rules key on the outer tag (802.1ad S-tag under QinQ). */
+	vlan = m.vlan_depth ? m.vlan_id[0] : 0;
 	if (m.ip_version == 4) {
 		__u32 a4;
 
 		__builtin_memcpy(&a4, m.saddr, 4);
-		xg_account_v4(a4, bytes);
+		r = xg_police_v4(a4, vlan, bytes);
 	} else {
-		xg_account_v6((const __u32 *)m.saddr, bytes);
+		r = xg_police_v6((const __u32 *)m.saddr, vlan, bytes);
 	}
-
-	return xg_verdict(XG_ACT_PASS, bytes);
+	return xg_verdict(r, bytes);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -36,7 +36,7 @@ def check_instance(t, mode, via=None, max_sources=131072):
     if inst["via"] != "libxdp":  # no dispatcher: the program is attached itself
         assert inst["prog_id"] == lid
     assert inst["pin_path"] == t.pin_dir
-    assert sorted(inst["maps"]) == sorted(xgcli.MAP_NAMES)
+    assert sorted(inst["maps"]) == sorted(xgcli.MAP_NAMES + xgcli.POLICY_MAPS)
     assert inst["maps"]["xg_src_v4"]["max_entries"] == max_sources
     assert inst["maps"]["xg_src_v6"]["max_entries"] == max_sources
     assert inst["maps"]["xg_actions"]["max_entries"] == len(xgcli.ACTIONS)

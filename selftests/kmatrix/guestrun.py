@@ -92,7 +92,13 @@ def boot_flags_text(boot, quick):
     return "-accel tcg " + " ".join(flags)
 
 
-def qemu_command(k, initrd, quick, boot, groups, memory="512M"):
+# The loader refuses maps over 1/8 of memory: the default 131072 sources
+# per family on two CPUs need about 220 MiB. Under TCG guest memory is
+# only taken as it is touched.
+MEMORY = "3G"
+
+
+def qemu_command(k, initrd, quick, boot, groups, memory=MEMORY):
     flags, extra = _boot_flags(boot, quick)
     append = "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init" + extra
     append += " kmx.groups=" + ",".join(groups)
