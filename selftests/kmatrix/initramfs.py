@@ -13,6 +13,12 @@ import subprocess
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BUSYBOX = "/bin/busybox"
+# Tools busybox lacks, packed with the shared libraries they load:
+# iproute2's ip (test_xdpgate's cgroups test makes namespaces and a named
+# veth pair), before busybox on the guest's PATH; and dash as /bin/sh,
+# because Debian's static busybox sh runs its own applets in preference to
+# anything on PATH, so its ip would always win.
+DYNAMIC_TOOLS = [("/bin/ip", "kmx/bin/ip"), ("/bin/dash", "bin/sh")]
 BOOTS = ("tcg", "icount")
 
 
@@ -65,6 +71,25 @@ def _cpio_gz(root, out):
         f.write(p.stdout)
 
 
+def _libraries(binary):
+    """The shared libraries (and the loader) ldd says binary needs."""
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True,
+                         check=True).stdout
+    return [p for p in re.findall(r"(/\S+)", out) if os.path.exists(p)]
+
+
+def _pack_dynamic(root, tool, dest):
+    dst = os.path.join(root, dest)
+    if os.path.lexists(dst):
+        os.unlink(dst)
+    shutil.copy2(tool, dst)
+    for lib in _libraries(tool):
+        dst = root + lib
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        if not os.path.exists(dst):
+            shutil.copy2(os.path.realpath(lib), dst)
+
+
 def stage(workdir, bindir, groups):
     """Lay out the guest's tree in workdir/stage; return its path."""
     root = os.path.join(workdir, "stage")
@@ -83,6 +108,8 @@ def stage(workdir, bindir, groups):
     # Everything kmatrix.mk linked statically for the guests.
     for b in sorted(os.listdir(bindir)):
         shutil.copy2(os.path.join(bindir, b), os.path.join(root, "kmx", "bin", b))
+    for tool, dest in DYNAMIC_TOOLS:
+        _pack_dynamic(root, tool, dest)
     xf = xdpfilter_dir()
     os.makedirs(root + xf)
     for f in os.listdir(xf):

@@ -46,8 +46,9 @@ b36() {
 KMX_IFBASE=xge$(b36 $$)
 
 # A veth pair GATE (where programs attach) and SEND (where frames leave),
-# with IPv6 off so the kernel sends nothing of its own on them. Busybox
-# ip cannot name the peer: the kernel calls it veth0 in a fresh netns.
+# with IPv6 off so the kernel sends nothing of its own on them. The peer
+# is left unnamed (busybox ip cannot name it) and renamed: the kernel
+# calls it veth0, the only one in this fresh network namespace.
 veth_up() {
 	GATE=${KMX_IFBASE}g$1 SEND=${KMX_IFBASE}s$1
 	echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6 2>/dev/null
@@ -105,4 +106,33 @@ expect_count() {
 		fi
 		sleep 0.2
 	done
+}
+
+# Run test_xdpgate with these arguments and turn each of its subtest lines
+# into one result line of this group: "ok   t/s (N checks)", "FAIL t/s
+# (N checks)" after its "  FAIL ..." detail lines, "SKIP t/s: why".
+kmx_test_xdpgate() {
+	test_xdpgate "$@" >"$KMX_TMP/c.out" 2>&1
+	rc=$?
+	last_detail=""
+	while IFS= read -r line; do
+		case $line in
+		"ok   "*)
+			set -- ${line#ok   }
+			kmx_pass "$1" "${2#(} checks" ;;
+		"FAIL "*)
+			set -- ${line#FAIL }
+			kmx_fail "$1" "${last_detail:-failed, no detail line}" ;;
+		"  FAIL "*)
+			[ -z "$last_detail" ] && last_detail=${line#  FAIL } ;;
+		"SKIP "*)
+			rest=${line#SKIP }
+			kmx_skip "${rest%%:*}" "${rest#*: }" ;;
+		[0-9]*" passed, "[0-9]*" failed"*)
+			kmx_info summary "$line" ;;
+		esac
+		case $line in "ok   "*|"FAIL "*) last_detail="" ;; esac
+	done <"$KMX_TMP/c.out"
+	grep -q '^[0-9]* passed, [0-9]* failed' "$KMX_TMP/c.out" ||
+		kmx_fail test_xdpgate "exited $rc without its summary line: $(tail -n 1 "$KMX_TMP/c.out")"
 }
