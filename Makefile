@@ -135,6 +135,7 @@ test: $(BUILD)/xdpgate-bench $(BUILD)/test_xdpgate $(BUILD)/xdpgate $(BPF_OBJS) 
 	$(Q)$(TEST_VERIFIER)
 	$(Q)$(TEST_BENCH)
 	$(Q)$(TEST_C)
+	$(Q)$(KMX_RUN) --quick
 	$(Q)$(TEST_E2E) selftests/e2e
 
 test-c: $(BUILD)/test_xdpgate $(BPF_OBJS)
@@ -247,5 +248,7 @@ test-asan:
 
 clean:
 	$(Q)rm -rf $(BUILD) $(SAN_BUILD)
+
+include selftests/kmatrix/kmatrix.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
