@@ -47,27 +47,40 @@ void xg_subtest_start(const char *name)
 	xg_t.printed = 0;
 }
 
+/* The first part skipped in the running subtest, for its closing line. */
+static char first_skip[256];
+
+/* Indented like the other detail lines: one result line per subtest, which
+ * the kernel matrix's guest (selftests/kmatrix/guest/lib.sh) relies on.
+ */
 void xg_skip(const char *what, const char *why)
 {
-	printf("SKIP %s/%s: %s: %s\n", xg_t.test, xg_t.subtest, what, why);
+	printf("     SKIP %s/%s: %s: %s\n", xg_t.test, xg_t.subtest, what, why);
+	if (!xg_t.sub_skipped)
+		snprintf(first_skip, sizeof(first_skip), "%s: %s", what, why);
 	xg_t.sub_skipped++;
 }
 
+/* One line per subtest: "ok" or "FAIL" with its counts, or, when it
+ * checked nothing and skipped something, "SKIP test/subtest: reason" (the
+ * same form as xg_subtest_skip()).
+ */
 void xg_subtest_end(void)
 {
 	unsigned long checks = xg_t.sub_passed + xg_t.sub_failed;
-	const char *verdict = xg_t.sub_failed ? "FAIL" :
-			      !checks && xg_t.sub_skipped ? "SKIP" : "ok";
 
 	if (xg_t.printed > XG_MAX_FAIL_LINES)
 		printf("  ... %lu more failures not shown\n",
 		       xg_t.printed - XG_MAX_FAIL_LINES);
-	if (xg_t.sub_skipped)
-		printf("%-4s %s/%s (%lu checks, %lu skipped)\n", verdict,
-		       xg_t.test, xg_t.subtest, checks, xg_t.sub_skipped);
+	if (!checks && xg_t.sub_skipped)
+		printf("SKIP %s/%s: %s\n", xg_t.test, xg_t.subtest, first_skip);
+	else if (xg_t.sub_skipped)
+		printf("%-4s %s/%s (%lu checks, %lu skipped)\n",
+		       xg_t.sub_failed ? "FAIL" : "ok", xg_t.test, xg_t.subtest,
+		       checks, xg_t.sub_skipped);
 	else
-		printf("%-4s %s/%s (%lu checks)\n", verdict, xg_t.test,
-		       xg_t.subtest, checks);
+		printf("%-4s %s/%s (%lu checks)\n", xg_t.sub_failed ? "FAIL" : "ok",
+		       xg_t.test, xg_t.subtest, checks);
 	xg_t.passed += xg_t.sub_passed;
 	xg_t.failed += xg_t.sub_failed;
 	xg_t.skipped += xg_t.sub_skipped;

@@ -37,7 +37,8 @@ void xg_subtest_start(const char *name);
  */
 void xg_subtest_end(void);
 /* Part of the running subtest (what) cannot be checked here, and why:
- * prints "SKIP test/subtest: what: why" and counts one skip.
+ * prints an indented "SKIP test/subtest: what: why" and counts one skip;
+ * the subtest's own line then says how many parts it skipped.
  */
 void xg_skip(const char *what, const char *why);
 /* A subtest that cannot run here: prints SKIP and the reason, counted
