@@ -19,11 +19,13 @@
 #include "bpffs.h"
 #include "caps.h"
 #include "commands.h"
+#include "container.h"
 #include "fault.h"
 #include "log.h"
 #include "mem_estimate.h"
 #include "owner.h"
 #include "pins.h"
+#include "tc_attach.h"
 #include "util.h"
 #include "xdp_attach.h"
 #include "xdpgate_limits.h"
@@ -239,21 +241,32 @@ int cmd_attach(int argc, char **argv)
 
 	if (xg_attach_parse(argc, argv, &req, &replace, &status))
 		return status;
-	snprintf(what, sizeof(what), "interface %s: attach %s", req.ifname,
-		 XG_PROG_NAME_XDP);
+	if (req.netns)
+		snprintf(what, sizeof(what), "network namespace %s: attach", req.netns);
+	else
+		snprintf(what, sizeof(what), "interface %s: attach %s", req.ifname,
+			 xg_hook_is_tc(req.hook) ? "xdpgate (tc)" : XG_PROG_NAME_XDP);
 	if (xg_require_caps(what, XG_NEED_SYS_ADMIN | XG_NEED_NET_ADMIN))
 		return 1;
-	req.ifindex = (int)if_nametoindex(req.ifname);
-	if (!req.ifindex) {
-		xg_err("interface %s: attach %s: no such interface", req.ifname,
-		       XG_PROG_NAME_XDP);
-		return 1;
+	if (!req.netns) {
+		req.ifindex = (int)if_nametoindex(req.ifname);
+		if (!req.ifindex) {
+			xg_err("%s: no such interface", what);
+			return 1;
+		}
 	}
 	/* Lock first: two loaders mounting bpffs at once would stack two. */
 	lock = xg_lock("attach");
 	if (lock < 0)
 		return 1;
-	ret = xg_bpffs_ready(what, XG_BPFFS_MOUNT) ? 1 : attach_locked(&req, replace);
+	if (xg_bpffs_ready(what, XG_BPFFS_MOUNT))
+		ret = 1;
+	else if (req.netns)
+		ret = xg_container_attach(&req, replace);
+	else if (xg_hook_is_tc(req.hook))
+		ret = xg_tc_attach_iface(&req, replace);
+	else
+		ret = attach_locked(&req, replace);
 	xg_unlock(lock);
 	return ret;
 }

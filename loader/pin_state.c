@@ -18,6 +18,7 @@
 #include "owner.h"
 #include "percpu_read.h"
 #include "pin_state.h"
+#include "tc_hook.h"
 #include "xdpgate_limits.h"
 
 static const char *const state_names[] = {
@@ -153,13 +154,14 @@ static int scan_dir(const char *dir, struct scan *s, const struct xg_usage *u,
 	return 0;
 }
 
-/* The hook's map set, as far as this loader knows it (the TC and cgroup
- * layers add theirs).
+/* The hook's map set, as far as this loader knows it (XDP and TC share
+ * theirs; the cgroup layer adds its own).
  */
 static bool complete(const struct xg_pindir *d, const struct scan *s)
 {
 	if (d->kind == XG_PD_POLICY ||
-	    (d->kind == XG_PD_INSTANCE && d->hook != XG_HOOK_XDP))
+	    (d->kind == XG_PD_INSTANCE && d->hook != XG_HOOK_XDP &&
+	     !xg_hook_is_tc(d->hook)))
 		return true;
 	for (int i = 0; i < XG_NR_CORE_MAPS; i++)
 		if (!s->have[i])
@@ -174,8 +176,15 @@ static bool user_runs_here(const struct xg_pindir *d, const struct xg_netns *sel
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
 	if ((d->kind != XG_PD_INSTANCE && d->kind != XG_PD_POLICY) ||
-	    d->hook != XG_HOOK_XDP ||
-	    !xg_netns_eq(&d->ns, self) || !user ||
+	    !xg_netns_eq(&d->ns, self) || !user)
+		return false;
+	if (d->kind == XG_PD_INSTANCE && xg_hook_is_tc(d->hook))
+		return xg_tc_runs((int)d->ifindex, d->hook, user) == 1;
+	if (d->kind == XG_PD_POLICY &&
+	    (xg_tc_runs((int)d->ifindex, XG_HOOK_TC_INGRESS, user) == 1 ||
+	     xg_tc_runs((int)d->ifindex, XG_HOOK_TC_EGRESS, user) == 1))
+		return true;
+	if ((d->kind == XG_PD_INSTANCE && d->hook != XG_HOOK_XDP) ||
 	    bpf_xdp_query((int)d->ifindex, 0, &q))
 		return false;
 	return q.drv_prog_id == user || q.skb_prog_id == user || q.hw_prog_id == user;
