@@ -392,6 +392,16 @@ int xg_find_instances(char *const *names, int nnames, struct xg_instance **out)
 	return n;
 }
 
+int xg_instances_per_iface(struct xg_instance *v, int n)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (!k || v[k - 1].ifindex != v[i].ifindex)
+			v[k++] = v[i];
+	return k;
+}
+
 void xg_maps_close(struct xg_maps *m)
 {
 	for (int i = 0; i < XG_NR_MAPS; i++) {

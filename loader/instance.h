@@ -130,6 +130,11 @@ static inline bool xg_hook_is_tc(enum xg_hook hook)
  */
 int xg_find_instances(char *const *names, int n, struct xg_instance **out);
 
+/* Keep the first instance of each interface (v sorted as
+ * xg_find_instances sorts it: XDP before TC); returns the new count.
+ */
+int xg_instances_per_iface(struct xg_instance *v, int n);
+
 /* Look at one interface: 1 and *in filled when xdpgate runs there, 0 when
  * it does not, negative on error. other_id gets the id of a non-xdpgate
  * program attached there (0 if none), so callers can refuse to touch it.
