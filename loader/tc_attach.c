@@ -311,6 +311,22 @@ int xg_remove_iproute2_pins(const char *dir, char *msg, size_t len)
 	return err;
 }
 
+/* A deleted cls_bpf filter lets go of its program after an RCU grace
+ * period, from a work queue: wait (a second at most) until the kernel has
+ * freed it, so its maps no longer count as used by it.
+ */
+static void wait_released(__u32 prog_id)
+{
+	for (int i = 0; i < 100; i++) {
+		int fd = bpf_prog_get_fd_by_id(prog_id);
+
+		if (fd < 0)
+			return;
+		close(fd);
+		usleep(10000);
+	}
+}
+
 int xg_tc_detach_instance(const struct xg_instance *in, char *msg, size_t len)
 {
 	int err = xg_tc_detach(in->ifindex, in->hook, &in->tc);
@@ -323,8 +339,10 @@ int xg_tc_detach_instance(const struct xg_instance *in, char *msg, size_t len)
 		return 1;
 	}
 	xg_fault("detached");
-	if (!strcmp(in->pin_dir, XG_IPROUTE2_TC_PIN_DIR))
+	if (!strcmp(in->pin_dir, XG_IPROUTE2_TC_PIN_DIR)) {
+		wait_released(in->prog_id);
 		return xg_remove_iproute2_pins(in->pin_dir, msg, len);
+	}
 	if (!*in->pin_dir)
 		return 0;
 	/* Its maps were the program's (xg_pin_dir_matches), which no longer

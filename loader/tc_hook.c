@@ -79,6 +79,7 @@ static int list_tcx(int ifindex, enum xg_hook hook, struct list *l)
 
 struct filter_ctx {
 	struct list *l;
+	bool all;  /* every filter (prog_id 0 for those not cls_bpf) */
 	int err;
 };
 
@@ -93,21 +94,21 @@ static int on_filter(struct nlmsghdr *nh, void *arg)
 	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(*t)))
 		return 0;
 	xg_rta_parse_msg(tb, TCA_MAX, nh, sizeof(*t));
+	p.prio = TC_H_MAJ(t->tcm_info) >> 16;
 	if (!tb[TCA_KIND] || strcmp(RTA_DATA(tb[TCA_KIND]), "bpf") || !tb[TCA_OPTIONS])
-		return 0;
+		return c->all ? (c->err = push(c->l, &p)) : 0;
 	xg_rta_parse_nested(opt, TCA_BPF_MAX, tb[TCA_OPTIONS]);
 	if (!opt[TCA_BPF_ID])
 		return 0; /* the head of a priority's chain, no filter */
 	p.prog_id = *(__u32 *)RTA_DATA(opt[TCA_BPF_ID]);
 	p.handle = t->tcm_handle;
-	p.prio = TC_H_MAJ(t->tcm_info) >> 16;
 	p.proto = ntohs((__u16)TC_H_MIN(t->tcm_info));
 	c->err = push(c->l, &p);
 	return c->err;
 }
 
 /* The cls_bpf filters under clsact, in the order the kernel runs them. */
-static int list_clsact(int ifindex, enum xg_hook hook, struct list *l)
+static int list_clsact(int ifindex, enum xg_hook hook, struct list *l, bool all)
 {
 	struct {
 		struct nlmsghdr nh;
@@ -119,7 +120,7 @@ static int list_clsact(int ifindex, enum xg_hook hook, struct list *l)
 		.t = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
 		       .tcm_parent = clsact_parent(hook) },
 	};
-	struct filter_ctx c = { .l = l };
+	struct filter_ctx c = { .l = l, .all = all };
 	int fd = xg_rtnl_open(0), err;
 
 	if (fd < 0)
@@ -137,7 +138,7 @@ int xg_tc_list(int ifindex, enum xg_hook hook, struct xg_tc_prog **out)
 	int err = list_tcx(ifindex, hook, &l);
 
 	if (!err)
-		err = list_clsact(ifindex, hook, &l);
+		err = list_clsact(ifindex, hook, &l, false);
 	if (err) {
 		free(l.v);
 		*out = NULL;
@@ -225,6 +226,7 @@ static int filter_msg(int ifindex, enum xg_hook hook, int type, int flags,
 	if (fd < 0)
 		return fd;
 	c.l = &l;
+	c.all = false;
 	c.err = 0;
 	err = xg_rtnl_talk(fd, &req.nh, on_filter, &c);
 	close(fd);
@@ -233,6 +235,26 @@ static int filter_msg(int ifindex, enum xg_hook hook, int type, int flags,
 		*p = l.v[0];
 	free(l.v);
 	return err;
+}
+
+/* A priority in front of every filter there (they run in ascending
+ * order, and a filter that classifies ends the walk), or 0 to let the
+ * kernel choose (after the others) when priority 1 is taken already.
+ */
+static int front_prio(int ifindex, enum xg_hook hook, __u32 *prio)
+{
+	struct list l = {};
+	__u32 min = 0;
+	int err = list_clsact(ifindex, hook, &l, true);
+
+	if (err)
+		return err;
+	for (int i = 0; i < l.n; i++)
+		if (!min || l.v[i].prio < min)
+			min = l.v[i].prio;
+	free(l.v);
+	*prio = min > 1 ? min - 1 : 0;
+	return 0;
 }
 
 int xg_tc_attach_clsact(int ifindex, enum xg_hook hook, int prog_fd,
@@ -247,9 +269,10 @@ int xg_tc_attach_clsact(int ifindex, enum xg_hook hook, int prog_fd,
 		return err;
 	memset(out, 0, sizeof(*out));
 	out->via = XG_VIA_CLSACT;
-	/* No handle, no priority: the kernel picks a free handle and a
-	 * priority in front of the filters already there.
-	 */
+	err = front_prio(ifindex, hook, &out->prio);
+	if (err)
+		return err;
+	/* No handle: the kernel picks a free one. */
 	return filter_msg(ifindex, hook, RTM_NEWTFILTER,
 			  NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, out, prog_fd);
 }
