@@ -153,6 +153,12 @@ static int check_hook_opts(const struct xg_attach_req *req, bool mode_set,
 		       mode_set ? "mode" : "via");
 		return -1;
 	}
+	if (tc && req->adopt_dir && req->tc_dirs != XG_TC_DIR_INGRESS &&
+	    req->tc_dirs != XG_TC_DIR_EGRESS) {
+		xg_err("attach: --adopt=DIR takes over one instance directory: "
+		       "name the direction it is for (--direction ingress|egress)");
+		return -1;
+	}
 	if (!tc && tc_opts) {
 		xg_err("attach: --direction, --tc-via and --netns are for the TC "
 		       "hook: add --hook tc");

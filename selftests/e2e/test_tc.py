@@ -409,3 +409,27 @@ def test_policy_drop_and_redirect_at_tc(host):
     assert len(arrived) == 5, [f.summary() for f in got]
     eg = host.wait_stats(c1.host_if, "egress", 10)
     assert eg["actions"]["redirect"]["packets"] == 5
+
+
+def test_tc_orphan_listed_and_removed(topo):
+    """Another tool takes xdpgate's filter off: its directory is an orphan
+    that status lists with its hook and detach --orphans removes, with the
+    rules beside it."""
+    xgcli.xg_ok("attach", topo.gate, "--hook", "tc", "--direction", "ingress",
+                "--tc-via", "clsact", *SMALL)
+    inst_dir = xgnet.inst_dir(topo.cookie, topo.ifindex, "tc-ingress")
+    assert os.path.isdir(inst_dir) and os.path.isdir(topo.policy_dir)
+    xgnet.run("tc", "filter", "del", "dev", topo.gate, "ingress")
+
+    def orphans():
+        return {o["pin_path"]: o for o in xgcli.status(topo.gate)["orphans"]}
+    # The kernel lets go of a deleted filter's program after a grace period.
+    wait_for("the orphan", lambda: inst_dir in orphans(), timeout=10)
+    o = orphans()[inst_dir]
+    assert (o["hook"], o["reason"], o["ifname"]) == ("tc-ingress", "owner_not_running",
+                                                    topo.gate)
+    assert xgcli.status(topo.gate)["instances"] == []
+    p = xgcli.xg_ok("detach", "--orphans", topo.gate)
+    assert inst_dir in p.stdout, p.stdout
+    assert not os.path.exists(inst_dir) and not os.path.exists(topo.policy_dir)
+    assert "clsact" in xgnet.run("tc", "qdisc", "show", "dev", topo.gate).stdout
