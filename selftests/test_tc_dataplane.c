@@ -176,7 +176,7 @@ static void run_corpus(struct xdpgate_tc *skel, bool egress, struct model *m,
 		run_one(skel, egress, m, c, key, 1, 0, drop_unparsed);
 	}
 	if (skipped)
-		printf("SKIP %s/%s: %d cut frames shorter than their Ethernet or IP "
+		printf("SKIP %s/%s_short_frames: %d cut frames shorter than their Ethernet or IP "
 	       "header (test_run makes no skb of them; the XDP and parser tests "
 	       "cover them)\n", xg_t.test, xg_t.subtest, skipped);
 }
