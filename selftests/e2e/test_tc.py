@@ -433,3 +433,41 @@ def test_tc_orphan_listed_and_removed(topo):
     assert inst_dir in p.stdout, p.stdout
     assert not os.path.exists(inst_dir) and not os.path.exists(topo.policy_dir)
     assert "clsact" in xgnet.run("tc", "qdisc", "show", "dev", topo.gate).stdout
+
+
+@pytest.mark.parametrize("via", ["tcx", "clsact"])
+def test_tc_replace_keeps_counters(topo, via):
+    xgcli.xg_ok("attach", topo.gate, "--hook", "tc", "--direction", "ingress",
+                "--tc-via", via, *SMALL)
+
+    def ingress():
+        (i,) = xgcli.xg_json("stats", topo.gate)["interfaces"]
+        return i
+
+    def wait(n):
+        deadline = time.monotonic() + 5
+        while xgcli.total_packets(ingress()) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return ingress()
+    pkts = traffic.flows(PLAN)
+    topo.send(pkts)
+    old = wait(len(pkts))
+    p = xgcli.xg("attach", topo.gate, "--hook", "tc", "--direction", "ingress", *SMALL)
+    assert p.returncode == 1 and "already attached" in p.stderr, p.stderr
+    other = "clsact" if via == "tcx" else "tcx"
+    p = xgcli.xg("attach", topo.gate, "--hook", "tc", "--direction", "ingress",
+                 "--tc-via", other, "--replace")
+    assert p.returncode == 1 and "cannot be atomic" in p.stderr, p.stderr
+    p = xgcli.xg_ok("attach", topo.gate, "--hook", "tc", "--direction", "ingress",
+                    "--replace")
+    assert "replaced" in p.stdout and "maps kept" in p.stdout, p.stdout
+    new = ingress()
+    assert new["prog_id"] != old["prog_id"] and new["via"] == via
+    (inst,) = xgcli.status(topo.gate)["instances"]
+    assert inst["owner"]["prog_id"] == new["prog_id"]
+    assert traffic.reported(new) == traffic.per_source(PLAN)
+    topo.send(pkts)
+    twice = traffic.add(traffic.per_source(PLAN), traffic.per_source(PLAN))
+    assert traffic.reported(wait(2 * len(pkts))) == twice
+    if via == "clsact":
+        assert len([l for l in tcnet_filters(topo.gate) if "xdpgate_ingress" in l]) == 1
