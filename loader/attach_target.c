@@ -275,3 +275,24 @@ void xg_target_commit(struct xg_target *t, __u32 prog_id, __u32 link_id)
 	if (*t->adopted)
 		xg_pins_prune_parents(t->adopted);
 }
+
+void xg_target_replaced(const struct xg_instance *in, __u32 prog_id,
+			__u32 link_id)
+{
+	char path[XG_PATH_MAX];
+	struct xg_netns self;
+	struct xg_owner o;
+
+	if (xg_netns_self(&self) ||
+	    xg_inst_path(&self, (__u32)in->ifindex, in->hook, path, sizeof(path)) ||
+	    strcmp(path, in->pin_dir))
+		return;
+	if (xg_owner_read(path, &o))
+		xg_owner_init(&o, &self, (__u32)in->ifindex, in->ifname, in->hook);
+	o.state = XG_OWNER_ATTACHED;
+	o.prog_id = prog_id;
+	o.link_id = link_id;
+	if (xg_owner_write(path, &o))
+		xg_warn("%s: the owner record still names prog id %u", path,
+			in->prog_id);
+}

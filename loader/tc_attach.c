@@ -142,27 +142,6 @@ static int attach_one(struct xg_attach_req *req)
 	return 0;
 }
 
-/* A replaced instance's record names the new program. */
-static void update_owner(const struct xg_instance *in, __u32 prog_id)
-{
-	char path[XG_PATH_MAX];
-	struct xg_netns self;
-	struct xg_owner o;
-
-	if (xg_netns_self(&self) ||
-	    xg_inst_path(&self, (__u32)in->ifindex, in->hook, path, sizeof(path)) ||
-	    strcmp(path, in->pin_dir))
-		return; /* iproute2's pins carry no record */
-	if (xg_owner_read(path, &o))
-		xg_owner_init(&o, &self, (__u32)in->ifindex, in->ifname, in->hook);
-	o.state = XG_OWNER_ATTACHED;
-	o.prog_id = prog_id;
-	o.link_id = in->tc.link_id;
-	if (xg_owner_write(path, &o))
-		xg_warn("%s: the owner record still names prog id %u", path,
-			in->prog_id);
-}
-
 static int replace_one(struct xg_attach_req *req, const struct xg_instance *in)
 {
 	struct xg_maps running;
@@ -200,7 +179,7 @@ static int replace_one(struct xg_attach_req *req, const struct xg_instance *in)
 		return 1;
 	}
 	xg_fault("replaced");
-	update_owner(in, l.prog_id);
+	xg_target_replaced(in, l.prog_id, in->tc.link_id);
 	printf("xdpgate: %s: replaced %s (prog id %u -> %u) at %s via %s; maps kept%s%s\n",
 	       req->ifname, xg_hook_prog_name(in->hook), in->prog_id, l.prog_id,
 	       where(in->hook), xg_via_name(in->via),
