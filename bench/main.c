@@ -23,7 +23,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: xdpgate-bench [-v] [--quick] [--selftest] [--rounds N] [--repeat N]\n"
-"                     [--seed N] [--cpu N] [--only hotpath|sources|live|readout|socket]\n"
+"                     [--seed N] [--cpu N] [--only hotpath|sources|live|readout|socket|rules|tc]\n"
 "                     [--json FILE] [--md FILE] [--commit HASH] [--command CMD]\n");
 }
 
@@ -151,6 +151,8 @@ int main(int argc, char **argv)
 		err |= bench_socket(&run);
 	if (want(&opts, "rules"))
 		err |= bench_rules(&run);
+	if (want(&opts, "tc"))
+		err |= bench_tc(&run);
 
 	if (opts.selftest) {
 		printf("selftest: %s (%d failed)\n",
