@@ -58,37 +58,39 @@ static __always_inline void xg_src_add(struct xg_src_stats *s,
 /* Insert a source known to be absent. An insert that races with another
  * CPU inserting the same source fails with -EEXIST; the retry finds the
  * entry, so nothing goes uncounted. Any other failure is counted as a
- * reason, with every packet it loses.
+ * reason, with every packet it loses. Returns 1 when it made the entry,
+ * 0 when it added to one, -1 when the counts were lost.
  */
-static __always_inline void xg_src_insert(void *map, const void *key,
-					  const struct xg_src_stats *p)
+static __always_inline int xg_src_insert(void *map, const void *key,
+					 const struct xg_src_stats *p)
 {
 	struct xg_src_stats *s;
 	long err = bpf_map_update_elem(map, key, p, BPF_NOEXIST);
 
 	if (!err)
-		return;
+		return 1;
 	s = err == -EEXIST ? bpf_map_lookup_elem(map, key) : NULL;
 	if (!s) {
 		xg_count_n(&xg_reasons, XG_RSN_SRC_UPDATE_FAIL, p->packets,
 			   p->bytes);
-		return;
+		return -1;
 	}
 	xg_src_add(s, p);
+	return 0;
 }
 
 /* Add pending counts to the source's LRU entry, inserting it when absent.
- * Values are per CPU, so no atomics.
+ * Values are per CPU, so no atomics. Returns as xg_src_insert().
  */
-static __always_inline void xg_src_write_back(void *map, const void *key,
-					      const struct xg_src_stats *p)
+static __always_inline int xg_src_write_back(void *map, const void *key,
+					     const struct xg_src_stats *p)
 {
 	struct xg_src_stats *s = bpf_map_lookup_elem(map, key);
 
-	if (s)
-		xg_src_add(s, p);
-	else
-		xg_src_insert(map, key, p);
+	if (!s)
+		return xg_src_insert(map, key, p);
+	xg_src_add(s, p);
+	return 0;
 }
 
 /* Every write-back below first copies the slot's pending counts (and, on a
@@ -146,6 +148,7 @@ static __always_inline void xg_hot_claim(struct xg_src_stats *s, __u64 bytes,
 	s->last_seen_ns = now;
 	s->epoch = 0;
 	s->verdict = 0;
+	s->flags = 0;
 }
 
 static __always_inline void xg_hot_reset(struct xg_src_stats *s)

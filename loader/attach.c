@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "prog_config.h"
 #include "util.h"
 #include "xdp_attach.h"
 #include "xdpgate_limits.h"
@@ -24,7 +25,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: xdpgate attach IFACE [--mode native|skb|hw|auto] [--replace]\n"
 		"                      [--max-sources N] [--via auto|libxdp|link|netlink]\n"
-		"                      [--obj FILE] [--drop-unparsed]\n"
+		"                      [--obj FILE] [--drop-unparsed] [--exact|--no-exact]\n"
 		"\n"
 		"Attach xdpgate's XDP program to IFACE. Its maps are pinned in\n"
 		"%s/IFACE, so counters outlive the loader.\n"
@@ -40,8 +41,16 @@ static void usage(FILE *f)
 		"                    or force libxdp, link or netlink\n"
 		"  --obj FILE        load this BPF object instead of the built-in one\n"
 		"  --drop-unparsed   drop packets that fail to parse (default: pass them;\n"
-		"                    either way they are counted by reason)\n",
-		XG_PIN_ROOT, XG_SRC_MAP_MIN, XG_SRC_MAP_MAX, XG_SRC_MAP_DEFAULT);
+		"                    either way they are counted by reason)\n"
+		"  --exact           no admission stage: every source gets an entry in\n"
+		"                    the source map on its first packet, so a flood of\n"
+		"                    new sources evicts older ones (the default admits a\n"
+		"                    source once it sent %d packets or while new entries\n"
+		"                    come slowly; see README); --replace keeps the\n"
+		"                    running program's choice unless --exact or\n"
+		"                    --no-exact is given\n",
+		XG_PIN_ROOT, XG_SRC_MAP_MIN, XG_SRC_MAP_MAX, XG_SRC_MAP_DEFAULT,
+		XG_ADMIT_PKTS);
 }
 
 static int parse_mode(const char *s, struct xg_attach_req *req)
@@ -96,6 +105,8 @@ static int parse_args(int argc, char **argv, struct xg_attach_req *req,
 		{ "via", required_argument, NULL, 'V' },
 		{ "obj", required_argument, NULL, 'o' },
 		{ "drop-unparsed", no_argument, NULL, 'd' },
+		{ "exact", no_argument, NULL, 'e' },
+		{ "no-exact", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -104,6 +115,7 @@ static int parse_args(int argc, char **argv, struct xg_attach_req *req,
 
 	memset(req, 0, sizeof(*req));
 	req->mode_auto = true;
+	req->exact = -1;
 	*replace = false;
 	*status = 2;
 	optind = 1;
@@ -134,6 +146,15 @@ static int parse_args(int argc, char **argv, struct xg_attach_req *req,
 			break;
 		case 'd':
 			req->drop_unparsed = true;
+			break;
+		case 'e':
+		case 'E':
+			if (req->exact >= 0 && req->exact != (c == 'e')) {
+				xg_err("attach: --exact and --no-exact exclude each other");
+				usage(stderr);
+				return -1;
+			}
+			req->exact = c == 'e';
 			break;
 		case 'h':
 			usage(stdout);
@@ -180,6 +201,11 @@ static void print_via(enum xg_via via, const char *note)
 		printf(" (%s)", note);
 }
 
+static const char *accounting_note(const struct xg_attach_req *req)
+{
+	return req->exact > 0 ? "; exact accounting (no admission stage)" : "";
+}
+
 static int do_attach(struct xg_attach_req *req)
 {
 	struct xg_instance now;
@@ -200,6 +226,8 @@ static int do_attach(struct xg_attach_req *req)
 		       dir, name, name);
 		return 1;
 	}
+	if (req->exact < 0)
+		req->exact = 0;
 	if (xg_load(req, dir, NULL, &l))
 		return 1;
 	if (xg_xdp_attach(req, l.prog_fd, l.pin_dir, &a)) {
@@ -213,7 +241,7 @@ static int do_attach(struct xg_attach_req *req)
 	printf("xdpgate: %s: attached %s (prog id %u) in %s mode", req->ifname,
 	       XG_PROG_NAME_XDP, l.prog_id, xg_mode_name(mode));
 	print_via(a.via, a.note);
-	printf("; maps pinned in %s\n", l.pin_dir);
+	printf("; maps pinned in %s%s\n", l.pin_dir, accounting_note(req));
 	xg_load_close(&l);
 	return 0;
 }
@@ -268,6 +296,12 @@ static int do_replace(struct xg_attach_req *req, const struct xg_instance *in)
 	}
 	req->mode_auto = false;
 	req->mode = in->mode;
+	if (req->exact < 0) {
+		struct xg_prog_cfg cfg;
+
+		/* Keep the running program's choice; unreadable: the default. */
+		req->exact = !xg_prog_config(in->prog_id, &cfg) && cfg.exact;
+	}
 	err = xg_load(req, in->pin_dir, &running, &l);
 	xg_maps_close(&running);
 	if (err)
@@ -281,9 +315,9 @@ static int do_replace(struct xg_attach_req *req, const struct xg_instance *in)
 	       XG_PROG_NAME_XDP, in->prog_id, l.prog_id, xg_mode_name(in->mode));
 	print_via(in->via, "");
 	if (*l.pin_dir)
-		printf("; maps kept, pinned in %s\n", l.pin_dir);
+		printf("; maps kept, pinned in %s%s\n", l.pin_dir, accounting_note(req));
 	else
-		printf("; maps kept (not pinned)\n");
+		printf("; maps kept (not pinned)%s\n", accounting_note(req));
 	xg_load_close(&l);
 	return 0;
 }

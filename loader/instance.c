@@ -294,6 +294,7 @@ const char *const xg_map_names[XG_NR_MAPS] = {
 	XG_MAP_SRC_V4, XG_MAP_SRC_V6, XG_MAP_ACTIONS, XG_MAP_REASONS,
 	XG_MAP_HOT_V4, XG_MAP_HOT_V6, XG_MAP_POL_STATE, XG_MAP_POL_V4,
 	XG_MAP_POL_V6, XG_MAP_POL_HITS, XG_MAP_POL_BKT, XG_MAP_POL_TX,
+	XG_MAP_SKETCH, XG_MAP_CPU,
 };
 
 int *xg_maps_slot(struct xg_maps *m, int i)
@@ -301,7 +302,8 @@ int *xg_maps_slot(struct xg_maps *m, int i)
 	int *fds[XG_NR_MAPS] = { &m->src_v4, &m->src_v6, &m->actions,
 				 &m->reasons, &m->hot_v4, &m->hot_v6,
 				 &m->pol_state, &m->pol_v4, &m->pol_v6,
-				 &m->pol_hits, &m->pol_bkt, &m->pol_tx };
+				 &m->pol_hits, &m->pol_bkt, &m->pol_tx,
+				 &m->sketch, &m->cpu };
 
 	return i >= 0 && i < XG_NR_MAPS ? fds[i] : NULL;
 }

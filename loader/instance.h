@@ -38,6 +38,9 @@ struct xg_maps {
 	int pol_hits;
 	int pol_bkt;
 	int pol_tx;
+	/* the admission stage's sketch and the per-CPU state (held counts) */
+	int sketch;
+	int cpu;
 };
 
 /* The maps in struct xg_maps order, for code that walks all of them. */
@@ -54,13 +57,15 @@ enum xg_map_index {
 	XG_MAPI_POL_HITS,
 	XG_MAPI_POL_BKT,
 	XG_MAPI_POL_TX,
+	XG_MAPI_SKETCH,
+	XG_MAPI_CPU,
 	XG_NR_MAPS,
 };
 
 /* Policy maps live in the policy directory, the rest in the hook's. */
 static inline int xg_map_is_policy(int i)
 {
-	return i >= XG_MAPI_POL_STATE && i < XG_NR_MAPS;
+	return i >= XG_MAPI_POL_STATE && i <= XG_MAPI_POL_TX;
 }
 extern const char *const xg_map_names[XG_NR_MAPS];
 int *xg_maps_slot(struct xg_maps *m, int i);

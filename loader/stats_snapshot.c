@@ -46,6 +46,60 @@ static int open_maps(struct xg_stats_snapshot *s, struct xg_maps *m)
 	}
 }
 
+/* Both families' rows, and what the admission stage held, in the order
+ * that never counts a packet twice: counts move from a hot slot to the LRU
+ * map or to the held totals, never back, so both destinations are read
+ * before the slots (a move in between shows one read late).
+ */
+static int read_rows(const struct xg_maps *m, struct xg_source_row **rows,
+		     size_t *n, struct xg_admission *adm, __u64 *bound)
+{
+	struct xg_sketch_view *v = NULL;
+	int err = xg_read_sources(m->src_v4, AF_INET, rows, n);
+
+	if (err >= 0)
+		err = xg_read_sources(m->src_v6, AF_INET6, rows, n);
+	if (err >= 0)
+		err = xg_read_admission(m->cpu, adm);
+	if (err >= 0)
+		err = xg_merge_hot(m->hot_v4, AF_INET, rows, n);
+	if (err >= 0)
+		err = xg_merge_hot(m->hot_v6, AF_INET6, rows, n);
+	if (err >= 0 && adm->shift) {
+		v = malloc(sizeof(*v));
+		err = v ? xg_read_sketch(m->sketch, adm->shift, v) : -ENOMEM;
+	}
+	if (err >= 0 && v) {
+		xg_sketch_annotate(v, *rows, *n);
+		*bound = xg_sketch_bound(v);
+	}
+	free(v);
+	return err < 0 ? err : 0;
+}
+
+int xg_read_top_sources(const struct xg_maps *m, enum xg_sort_key key,
+			size_t top, struct xg_source_row **rows, size_t *n,
+			__u64 *bound)
+{
+	struct xg_admission adm;
+	__u64 b = 0;
+	int err;
+
+	*rows = NULL;
+	*n = 0;
+	err = read_rows(m, rows, n, &adm, &b);
+	if (err) {
+		free(*rows);
+		*rows = NULL;
+		*n = 0;
+		return err;
+	}
+	xg_sources_rank(*rows, *n, key, top);
+	if (bound)
+		*bound = b;
+	return 0;
+}
+
 int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 {
 	struct xg_maps m;
@@ -59,15 +113,14 @@ int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 	/* Holding the map fds keeps the maps alive even if the program is
 	 * replaced or detached now: we read a consistent set of maps.
 	 */
-	err = xg_read_counters(m.actions, s->actions, XG_ACT__MAX);
+	err = xg_prog_config(s->inst.prog_id, &s->cfg);
+	if (!err)
+		err = read_rows(&m, &s->sources, &s->nr_sources, &s->adm,
+				&s->est_bound);
+	if (!err)
+		err = xg_read_counters(m.actions, s->actions, XG_ACT__MAX);
 	if (!err)
 		err = xg_read_counters(m.reasons, s->reasons, XG_RSN__MAX);
-	if (!err)
-		err = xg_read_sources_merged(m.src_v4, m.hot_v4, AF_INET,
-					     &s->sources, &s->nr_sources);
-	if (!err)
-		err = xg_read_sources_merged(m.src_v6, m.hot_v6, AF_INET6,
-					     &s->sources, &s->nr_sources);
 	s->mono_ns = clock_ns(CLOCK_MONOTONIC);
 	s->real_ns = clock_ns(CLOCK_REALTIME);
 	xg_maps_close(&m);
@@ -88,8 +141,8 @@ static int cmp_rank(const void *pa, const void *pb, void *ctx)
 {
 	const struct xg_source_row *a = pa, *b = pb;
 	enum xg_sort_key key = *(const enum xg_sort_key *)ctx;
-	__u64 va = key == XG_SORT_BYTES ? a->bytes : a->packets;
-	__u64 vb = key == XG_SORT_BYTES ? b->bytes : b->packets;
+	__u64 va = key == XG_SORT_BYTES ? a->bytes : a->packets + a->held_est;
+	__u64 vb = key == XG_SORT_BYTES ? b->bytes : b->packets + b->held_est;
 
 	if (va != vb)
 		return va > vb ? -1 : 1;

@@ -38,6 +38,10 @@ struct xg_attach_req {
 	const char *obj_path;    /* NULL: the embedded object */
 	__u32 max_sources;       /* 0: default, or the size already pinned */
 	bool drop_unparsed;
+	/* 1: admission stage off (--exact), 0: on (--no-exact, the default
+	 * of a new attach), -1: keep what the running program does (replace)
+	 */
+	int exact;
 };
 
 /* A loaded (not yet attached) program and the pins this call made. */
