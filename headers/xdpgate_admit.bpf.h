@@ -162,7 +162,7 @@ static __always_inline int xg_budget_left(struct xg_cpu *a, __u64 now)
 {
 	__u64 ep = xg_sketch_epoch(now);
 
-	if (a->epoch != ep) {
+	if (a->epoch != ep || !a->shift) {
 		a->epoch = ep;
 		a->budget_used = 0;
 		a->shift = cfg_sketch_shift;

@@ -347,7 +347,7 @@ int xg_prog_maps(__u32 prog_id, struct xg_maps *m)
 		}
 		*slot = mfd;
 	}
-	for (i = 0; i < XG_NR_MAPS; i++) {
+	for (i = 0; i < XG_NR_REQUIRED_MAPS; i++) {
 		if (*xg_maps_slot(m, (int)i) < 0) {
 			xg_maps_close(m);
 			err = -ENOENT;

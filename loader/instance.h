@@ -38,7 +38,9 @@ struct xg_maps {
 	int pol_hits;
 	int pol_bkt;
 	int pol_tx;
-	/* the admission stage's sketch and the per-CPU state (held counts) */
+	/* the admission stage's sketch and the per-CPU state (held counts):
+	 * -1 in a program of an older xdpgate without them
+	 */
 	int sketch;
 	int cpu;
 };
@@ -57,10 +59,11 @@ enum xg_map_index {
 	XG_MAPI_POL_HITS,
 	XG_MAPI_POL_BKT,
 	XG_MAPI_POL_TX,
-	XG_MAPI_SKETCH,
+	XG_MAPI_SKETCH,      /* first optional map: see xg_prog_maps() */
 	XG_MAPI_CPU,
 	XG_NR_MAPS,
 };
+#define XG_NR_REQUIRED_MAPS XG_MAPI_SKETCH
 
 /* Policy maps live in the policy directory, the rest in the hook's. */
 static inline int xg_map_is_policy(int i)
@@ -114,7 +117,9 @@ int xg_pin_dir_owner(const char *dir, int ifindex);
 
 /* Open the program's xg_* maps by walking its map ids. Every fd is -1 on
  * failure. Returns 0, or -ENOENT when a map is missing (not an xdpgate
- * program, or an incompatible version).
+ * program, or an incompatible version). The maps from XG_NR_REQUIRED_MAPS
+ * on came later: a program of an older xdpgate lacks them (fd -1), and
+ * reads as one without an admission stage.
  */
 int xg_prog_maps(__u32 prog_id, struct xg_maps *m);
 void xg_maps_close(struct xg_maps *m);

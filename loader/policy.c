@@ -347,7 +347,7 @@ int xg_policy_hits(struct xg_policy *p, const struct xg_rule_set *set,
 		/* Counters first, then the slots: counts only move from a
 		 * slot to a counter, so a race shows them late, never twice.
 		 */
-		err = add_cpu_pending(p->m.cpu, all, n);
+		err = p->m.cpu >= 0 ? add_cpu_pending(p->m.cpu, all, n) : 0;
 		if (!err)
 			err = add_pending(p->m.hot_v4, sizeof(struct xg_hot_v4), all, n);
 		if (!err)

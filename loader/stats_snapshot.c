@@ -59,13 +59,14 @@ static int read_rows(const struct xg_maps *m, struct xg_source_row **rows,
 
 	if (err >= 0)
 		err = xg_read_sources(m->src_v6, AF_INET6, rows, n);
-	if (err >= 0)
+	memset(adm, 0, sizeof(*adm));
+	if (err >= 0 && m->cpu >= 0)
 		err = xg_read_admission(m->cpu, adm);
 	if (err >= 0)
 		err = xg_merge_hot(m->hot_v4, AF_INET, rows, n);
 	if (err >= 0)
 		err = xg_merge_hot(m->hot_v6, AF_INET6, rows, n);
-	if (err >= 0 && adm->shift) {
+	if (err >= 0 && adm->shift && m->sketch >= 0) {
 		v = malloc(sizeof(*v));
 		err = v ? xg_read_sketch(m->sketch, adm->shift, v) : -ENOMEM;
 	}

@@ -16,6 +16,7 @@
 #include "instance.h"
 #include "json.h"
 #include "percpu_read.h"
+#include "prog_config.h"
 #include "log.h"
 #include "util.h"
 #include "xdpgate_policy.h"
@@ -32,6 +33,7 @@ struct status_row {
 	long sources[2]; /* distinct IPv4, IPv6 sources; -1 if unreadable */
 	long rules;      /* rules of the live set; -1 if unreadable */
 	long gen;        /* policy generation; -1 if unreadable */
+	int exact;       /* admission stage off (--exact); -1 if unreadable */
 };
 
 /* Rule count and generation from the policy state. */
@@ -54,7 +56,9 @@ static void usage(FILE *f)
 		"List every interface where xdpgate runs: hook, mode, how it is\n"
 		"attached, program id, pin path, distinct sources and map fill\n"
 		"(entries/max_entries; for the hot-source caches, slots holding\n"
-		"counts not yet written back to the LRU maps).\n"
+		"counts not yet written back to the LRU maps), and the accounting:\n"
+		"admission (sources get an entry once they proved themselves) or\n"
+		"exact (attach --exact).\n"
 		"  --json   one JSON object for scripts\n");
 }
 
@@ -126,6 +130,13 @@ static void fill_row(const struct xg_instance *in, struct status_row *r)
 	memset(r->maps, 0, sizeof(r->maps));
 	r->sources[0] = r->sources[1] = -1;
 	r->rules = r->gen = -1;
+	r->exact = -1;
+	{
+		struct xg_prog_cfg cfg;
+
+		if (!xg_prog_config(in->prog_id, &cfg))
+			r->exact = cfg.exact;
+	}
 	if (xg_prog_maps(in->prog_id, &m))
 		return;
 	fill_policy(m.pol_state, r);
@@ -136,6 +147,12 @@ static void fill_row(const struct xg_instance *in, struct status_row *r)
 	r->sources[0] = count_sources(m.src_v4, m.hot_v4, AF_INET);
 	r->sources[1] = count_sources(m.src_v6, m.hot_v6, AF_INET6);
 	xg_maps_close(&m);
+}
+
+/* How sources get an entry: admission stage on, or every source (exact). */
+static const char *acct_name(int exact)
+{
+	return exact ? "exact" : "admission";
 }
 
 static void print_json(const struct status_row *rows, int n)
@@ -170,6 +187,10 @@ static void print_json(const struct status_row *rows, int n)
 				xj_null(&j, k);
 		}
 		xj_obj_close(&j);
+		if (rows[i].exact >= 0)
+			xj_str(&j, "accounting", acct_name(rows[i].exact));
+		else
+			xj_null(&j, "accounting");
 		if (rows[i].rules >= 0) {
 			xj_u64(&j, "rules", (unsigned long long)rows[i].rules);
 			xj_u64(&j, "generation", (unsigned long long)rows[i].gen);
@@ -199,7 +220,7 @@ static void print_json(const struct status_row *rows, int n)
  * JSON (RULES and GEN say what matters about them).
  */
 enum { COL_IFACE, COL_HOOK, COL_MODE, COL_VIA, COL_PROG, COL_PINS,
-       COL_SOURCES, COL_RULES, COL_GEN, COL_MAP0,
+       COL_SOURCES, COL_ACCT, COL_RULES, COL_GEN, COL_MAP0,
        NR_COLS = COL_MAP0 + XG_MAPI_POL_STATE };
 
 #define CELL_MAX (XG_PATH_MAX + 32)
@@ -223,6 +244,8 @@ static void row_cells(const struct status_row *r, char cells[NR_COLS][CELL_MAX])
 			 r->sources[0], r->sources[1]);
 	else
 		snprintf(cells[COL_SOURCES], CELL_MAX, "?"); /* unreadable */
+	snprintf(cells[COL_ACCT], CELL_MAX, "%s",
+		 r->exact >= 0 ? acct_name(r->exact) : "?");
 	if (r->rules >= 0) {
 		snprintf(cells[COL_RULES], CELL_MAX, "%ld", r->rules);
 		snprintf(cells[COL_GEN], CELL_MAX, "%ld", r->gen);
@@ -250,7 +273,8 @@ static void print_table(const struct status_row *rows, int n)
 {
 	char (*cells)[NR_COLS][CELL_MAX];
 	char head[NR_COLS][CELL_MAX] = { "IFACE", "HOOK", "MODE", "VIA", "PROG",
-					 "PIN PATH", "SOURCES", "RULES", "GEN" };
+					 "PIN PATH", "SOURCES", "ACCOUNTING", "RULES",
+					 "GEN" };
 	int width[NR_COLS];
 
 	if (!n) {

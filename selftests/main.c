@@ -76,6 +76,7 @@ static const struct {
 	{ "cgroups", test_cgroups },
 	{ "policy", test_policy },
 	{ "rulefile", test_rulefile },
+	{ "admission", test_admission },
 };
 
 static void usage(const char *prog)
