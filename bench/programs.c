@@ -21,6 +21,7 @@
 #include "util.h"
 #include "xdpgate_types.h"
 #include "policy.h"
+#include "prog_config.h"
 #include "rule_spec.h"
 #include "bench_floor.skel.h"
 #include "bench_bare.skel.h"
@@ -123,6 +124,10 @@ static int xdpgate_load(struct bench_prog *p, const struct bench_load_cfg *cfg)
 		bpf_map__set_max_entries(s->maps.xg_src_v4, cfg->max_sources);
 		bpf_map__set_max_entries(s->maps.xg_src_v6, cfg->max_sources);
 	}
+	/* As `xdpgate attach` sets it up (--exact for the exact rows). */
+	s->rodata->cfg_exact = p->exact;
+	s->rodata->cfg_admit_budget =
+		xg_admit_budget(bpf_map__max_entries(s->maps.xg_src_v4), xg_nr_cpus());
 	if (!err)
 		err = xdpgate_xdp__load(s);
 	bpf_object__for_each_map(m, s->obj)
@@ -385,9 +390,15 @@ struct bench_prog bench_programs[] = {
 	  .what = "PERCPU_HASH keyed by IPv4 source, packets++, minimal parse",
 	  .load = bare_load, .packets = bare_packets, .verdict = XDP_PASS },
 	{ .name = "xdpgate-count",
-	  .what = "xdpgate_xdp count-only (parse, per-source LRU per-CPU "
-		  "hash, action counter), default map size, no pins",
+	  .what = "xdpgate_xdp count-only (parse, hot slot, admission stage, "
+		  "per-source LRU per-CPU hash, action counter), default "
+		  "settings, no pins",
 	  .load = xdpgate_load, .packets = xdpgate_packets,
+	  .verdict = XDP_PASS },
+	{ .name = "xdpgate-exact",
+	  .what = "xdpgate_xdp count-only with attach --exact (no admission "
+		  "stage: every new source an LRU insert), default map size",
+	  .load = xdpgate_load, .packets = xdpgate_packets, .exact = true,
 	  .verdict = XDP_PASS },
 	{ .name = "xdpgate-policy-10",
 	  .what = "xdpgate_xdp with 10 rules, the source's (pass) among them: "
@@ -414,8 +425,9 @@ struct bench_prog bench_programs[] = {
 	  .file = "xdpfilt_alw_ip.o", .load = peer_hit_load,
 	  .packets = peer_packets, .verdict = XDP_DROP },
 	{ .name = "xdpgate-count-sized",
-	  .what = "xdpgate_xdp count-only, source map sized by the scenario",
-	  .load = xdpgate_load, .packets = xdpgate_packets,
+	  .what = "xdpgate_xdp count-only with --exact, source map sized by "
+		  "the scenario to hold every source (like the bare counter)",
+	  .load = xdpgate_load, .packets = xdpgate_packets, .exact = true,
 	  .verdict = XDP_PASS },
 };
 const int bench_nprograms = sizeof(bench_programs) / sizeof(bench_programs[0]);
@@ -444,7 +456,7 @@ void bench_prog_unload(struct bench_prog *p)
 		bench_floor__destroy(p->skel);
 	else if (p->load == bare_load && p->skel)
 		bench_bare__destroy(p->skel);
-	else if (p->load == xdpgate_load && p->skel)
+	else if ((p->load == xdpgate_load || p->load == policy_load) && p->skel)
 		xdpgate_xdp__destroy(p->skel);
 	if (p->obj) {
 		/* Pins live only in the private bpffs; remove them anyway so
