@@ -53,20 +53,22 @@ static __always_inline __u64 xg_key_hash(const void *addr, __u32 key_len)
 	return xg_sketch_hash6(addr);
 }
 
-static __always_inline __u64 *xg_sketch_word(__u32 block, __u32 word)
+static __always_inline struct xg_sketch_block *xg_sketch_block(__u32 block)
 {
-	struct xg_sketch_block *b = bpf_map_lookup_elem(&xg_sketch, &block);
-
-	return b ? &b->w[word & (XG_SKETCH_WORDS - 1)] : NULL;
+	return bpf_map_lookup_elem(&xg_sketch, &block);
 }
 
 static __always_inline __u64 *xg_filter_word(__u64 h, __u32 *bit)
 {
-	__u32 i = xg_filter_index(h);
+	struct xg_sketch_block *b = xg_sketch_block(XG_SKETCH_FILTER);
+	__u32 i = xg_filter_word_index(h);
 
-	*bit = i & (XG_FILTER_WORD_BITS - 1);
-	i /= XG_FILTER_WORD_BITS;
-	return xg_sketch_word(XG_CM_ROWS + i / XG_SKETCH_WORDS, i);
+	/* Keep the index whole: folded into the byte offset, its bound
+	 * (3071 * 8) is lost to the verifier.
+	 */
+	asm volatile("" : "+r"(i));
+	*bit = xg_filter_bit(h);
+	return b && i < XG_SKETCH_WORDS ? &b->w[i] : NULL;
 }
 
 /* May the map hold this source? Always yes with admission off. */
@@ -90,17 +92,14 @@ static __always_inline void xg_filter_set(__u64 h, __u64 now)
 		*w = xg_filter_with(*w, bit, xg_sketch_epoch(now));
 }
 
-/* The word and lane of row i's counter for h, decayed to epoch ep. */
-static __always_inline __u64 *xg_cm_slot(__u64 h, __u32 i, __u64 ep,
-					 __u64 *val, __u32 *lane)
+/* Row i's word and lane for h in the count-min block. */
+static __always_inline __u64 *xg_cm_word(struct xg_sketch_block *b, __u64 h,
+					 __u32 i, __u32 *lane)
 {
 	__u32 idx = xg_cm_index(h, i);
-	__u64 *w = xg_sketch_word(i, idx / 2);
 
 	*lane = idx & 1;
-	if (w)
-		*val = xg_cm_decay(*w, ep);
-	return w;
+	return &b->w[i * XG_CM_ROW_WORDS + ((idx >> 1) & (XG_CM_ROW_WORDS - 1))];
 }
 
 static __always_inline void xg_cm_raise(__u64 *w, __u64 v, __u32 lane,
@@ -116,18 +115,24 @@ static __always_inline void xg_cm_raise(__u64 *w, __u64 v, __u32 lane,
 /* Conservative update: only the counters at the key's current minimum
  * grow, to min + n, which keeps every row at or above the key's count
  * while adding as little as possible to the other keys sharing them.
+ * Each word is first decayed to the current epoch.
  */
 static __always_inline void xg_cm_add(__u64 h, __u64 n, __u64 now)
 {
-	__u64 ep = xg_sketch_epoch(now), v0 = 0, v1 = 0, v2 = 0, m;
+	struct xg_sketch_block *b = xg_sketch_block(XG_SKETCH_CM);
+	__u64 ep = xg_sketch_epoch(now), v0, v1, v2, m;
 	__u32 l0, l1, l2;
-	__u64 *w0 = xg_cm_slot(h, 0, ep, &v0, &l0);
-	__u64 *w1 = xg_cm_slot(h, 1, ep, &v1, &l1);
-	__u64 *w2 = xg_cm_slot(h, 2, ep, &v2, &l2);
+	__u64 *w0, *w1, *w2;
 
 	_Static_assert(XG_CM_ROWS == 3, "xg_cm_add updates three rows");
-	if (!w0 || !w1 || !w2)
+	if (!b)
 		return;
+	w0 = xg_cm_word(b, h, 0, &l0);
+	w1 = xg_cm_word(b, h, 1, &l1);
+	w2 = xg_cm_word(b, h, 2, &l2);
+	v0 = xg_cm_decay(*w0, ep);
+	v1 = xg_cm_decay(*w1, ep);
+	v2 = xg_cm_decay(*w2, ep);
 	m = xg_cm_lane(v0, l0);
 	if (xg_cm_lane(v1, l1) < m)
 		m = xg_cm_lane(v1, l1);

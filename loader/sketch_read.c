@@ -85,16 +85,18 @@ int xg_read_sketch(int sketch_fd, __u32 shift, struct xg_sketch_view *v)
 	buf = malloc(stride * ncpu);
 	if (!buf)
 		return -ENOMEM;
-	for (__u32 r = 0; r < XG_CM_ROWS && !err; r++) {
-		if (bpf_map_lookup_elem(sketch_fd, &r, buf)) {
-			err = -errno;
-			break;
-		}
-		for (int c = 0; c < ncpu; c++) {
-			const struct xg_sketch_block *b = (const void *)(buf + c * stride);
+	{
+		__u32 key = XG_SKETCH_CM;
 
+		if (bpf_map_lookup_elem(sketch_fd, &key, buf))
+			err = -errno;
+	}
+	for (int c = 0; !err && c < ncpu; c++) {
+		const struct xg_sketch_block *b = (const void *)(buf + c * stride);
+
+		for (__u32 r = 0; r < XG_CM_ROWS; r++) {
 			for (__u32 i = 0; i < XG_CM_WIDTH; i++) {
-				__u64 w = xg_cm_decay(b->w[i / 2], ep);
+				__u64 w = xg_cm_decay(b->w[r * XG_CM_ROW_WORDS + i / 2], ep);
 
 				v->row[r][i] += xg_cm_lane(w, i & 1);
 			}
