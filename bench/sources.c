@@ -13,9 +13,11 @@
  * source map), with --exact (no admission: every new source an LRU insert
  * evicting the coldest, as before the admission stage), and with --exact
  * and a map sized to hold every source of the mix, like the bare
- * counter's. In the flood, xdpgate also runs with 10 and with 10^6 rules
- * (none matching most sources): a held source's verdict is not cached, so
- * it pays the walk of the tries.
+ * counter's. In the flood, xdpgate also runs with 10 rules, with 10^6
+ * rules outside the flood's /8 and with 10^6 /32 rules spread over it
+ * (programs.c): a held source's verdict is not cached, so it pays the walk
+ * of the tries, which the kernel's LPM trie makes as deep as the rules
+ * around the address are dense.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -80,6 +82,7 @@ static const struct target {
 	{ "xdpgate-count-sized", true, true, false },
 	{ "xdpgate-policy-10", true, false, true },
 	{ "xdpgate-policy-1M", true, false, true },
+	{ "xdpgate-policy-1M-dense", true, false, true },
 };
 #define NTARGETS ((int)(sizeof(targets) / sizeof(targets[0])))
 
@@ -317,7 +320,7 @@ int bench_sources(struct bench_run *r)
 	for (mi = 0; mi < sizeof(mixes) / sizeof(mixes[0]); mi++) {
 		const struct mix *m = &mixes[mi];
 
-		if (o->quick && !m->quick)
+		if (o->mix ? strcmp(o->mix, m->name) : o->quick && !m->quick)
 			continue;
 		if (fill_stream(stream, m, &rng, &distinct))
 			break;
