@@ -56,7 +56,7 @@ BENCH_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRCS))
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps demo test test-c test-e2e test-bench bench clean
+.PHONY: all deps demo test test-c test-e2e test-bench stress bench clean
 all: $(BUILD)/xdpgate
 
 deps:
@@ -120,23 +120,29 @@ demo: $(BUILD)/xdpgate
 	$(Q)scripts/demo.sh
 
 TEST_C     = $(BUILD)/test_xdpgate
-TEST_E2E   = $(PYTHON) -m pytest -q selftests/e2e
+TEST_E2E   = $(PYTHON) -m pytest -q
 # Smoke check, not a measurement: every benchmark program really processed
 # the packets it was timed on.
 TEST_BENCH = $(BUILD)/xdpgate-bench --quick --selftest
 
 # One after the other even under make -j (as prerequisites they would run
 # at once, the outputs mixed); pytest last so its summary closes the output.
-test: $(BUILD)/xdpgate-bench $(BUILD)/test_xdpgate $(BUILD)/xdpgate $(BPF_OBJS)
+test: $(BUILD)/xdpgate-bench $(BUILD)/test_xdpgate $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS)
 	$(Q)$(TEST_BENCH)
 	$(Q)$(TEST_C)
-	$(Q)$(TEST_E2E)
+	$(Q)$(TEST_E2E) selftests/e2e
 
 test-c: $(BUILD)/test_xdpgate $(BPF_OBJS)
 	$(Q)$(TEST_C)
 
-test-e2e: $(BUILD)/xdpgate $(BPF_OBJS)
-	$(Q)$(TEST_E2E)
+test-e2e: $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS)
+	$(Q)$(TEST_E2E) selftests/e2e
+
+# The state tests' loops, longer: attach/detach races and kill -9 of an
+# attach at random moments (see selftests/e2e/test_state_stress.py).
+STRESS_ROUNDS ?= 2000
+stress: $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS)
+	$(Q)XG_STRESS_ROUNDS=$(STRESS_ROUNDS) $(TEST_E2E) -k "two_loaders_race or kill9_attach_at_random" selftests/e2e/test_state_stress.py
 
 test-bench: $(BUILD)/xdpgate-bench
 	$(Q)$(TEST_BENCH)

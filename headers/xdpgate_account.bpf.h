@@ -58,20 +58,36 @@ static __always_inline void xg_src_add(struct xg_src_stats *s,
 	}
 }
 
+/* Count a new entry of a per-source map (xg_inserts), so readers can
+ * tell how many were evicted. The lookup is an inlined per-CPU array
+ * access: no kernel call beyond the insert itself, no atomic.
+ */
+static __always_inline void xg_count_insert(__u32 fam)
+{
+	__u64 *n = bpf_map_lookup_elem(&xg_inserts, &fam);
+
+	if (n)
+		(*n)++;
+}
+
 /* Insert a source known to be absent. An insert that races with another
  * CPU inserting the same source fails with -EEXIST; the retry finds the
  * entry, so nothing goes uncounted. Any other failure is counted as a
- * reason, with every packet it loses. Returns 1 when it made the entry,
- * 0 when it added to one, -1 when the counts were lost.
+ * reason, with every packet it loses. key_len (4 or 16) is constant after
+ * inlining and names the family whose insert is counted. Returns 1 when it
+ * made the entry, 0 when it added to one, -1 when the counts were lost.
  */
 static __always_inline int xg_src_insert(void *map, const void *key,
+					 __u32 key_len,
 					 const struct xg_src_stats *p)
 {
 	struct xg_src_stats *s;
 	long err = bpf_map_update_elem(map, key, p, BPF_NOEXIST);
 
-	if (!err)
+	if (!err) {
+		xg_count_insert(key_len == 4 ? XG_FAM_V4 : XG_FAM_V6);
 		return 1;
+	}
 	s = err == -EEXIST ? bpf_map_lookup_elem(map, key) : NULL;
 	if (!s) {
 		xg_count_n(&xg_reasons, XG_RSN_SRC_UPDATE_FAIL, p->packets,
@@ -86,12 +102,13 @@ static __always_inline int xg_src_insert(void *map, const void *key,
  * Values are per CPU, so no atomics. Returns as xg_src_insert().
  */
 static __always_inline int xg_src_write_back(void *map, const void *key,
+					     __u32 key_len,
 					     const struct xg_src_stats *p)
 {
 	struct xg_src_stats *s = bpf_map_lookup_elem(map, key);
 
 	if (!s)
-		return xg_src_insert(map, key, p);
+		return xg_src_insert(map, key, key_len, p);
 	xg_src_add(s, p);
 	return 0;
 }

@@ -190,9 +190,9 @@ static __always_inline int xg_admit_or_hold(void *map, const void *key,
 
 	if (cfg_exact) {
 		if (absent)
-			xg_src_insert(map, key, p);
+			xg_src_insert(map, key, key_len, p);
 		else
-			xg_src_write_back(map, key, p);
+			xg_src_write_back(map, key, key_len, p);
 		return 1;
 	}
 	a = xg_cpu_state();
@@ -201,7 +201,7 @@ static __always_inline int xg_admit_or_hold(void *map, const void *key,
 		xg_hold(a, key_len, h, p, now);
 		return 0;
 	}
-	made = absent ? xg_src_insert(map, key, p) : xg_src_write_back(map, key, p);
+	made = absent ? xg_src_insert(map, key, key_len, p) : xg_src_write_back(map, key, key_len, p);
 	if (made > 0 && a) {
 		if (proven) {
 			a->admitted++;

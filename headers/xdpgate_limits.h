@@ -81,6 +81,7 @@
 #define XG_MAP_REASONS "xg_reasons"
 #define XG_MAP_HOT_V4 "xg_hot_v4"
 #define XG_MAP_HOT_V6 "xg_hot_v6"
+#define XG_MAP_INSERTS "xg_inserts"
 #define XG_MAP_SKETCH "xg_sketch"
 #define XG_MAP_CPU "xg_cpu"
 

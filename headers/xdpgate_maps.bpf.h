@@ -72,6 +72,20 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_hot_v6 SEC(".maps");
 
+/* New entries inserted into xg_src_v4 / xg_src_v6 (index enum
+ * xg_src_family), per CPU. Bumped only after an insert succeeded, which is
+ * a kernel call already; the lookup here is an inlined per-CPU array
+ * access, so counting costs no further call and no atomic. Readers report
+ * evicted entries as the sum over CPUs minus the entries still live.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_FAM__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_inserts SEC(".maps");
+
 /* The admission stage's sketch (layout in xdpgate_sketch.h) and the
  * per-CPU state that belongs to no source (struct xg_cpu). Per-CPU arrays:
  * every access is an inlined lookup and plain loads and stores, no

@@ -295,7 +295,7 @@ static __always_inline int xg_pol_flush(void *src_map, const void *key,
 
 	xg_pol_hit(p->rule, p->packets, p->bytes);
 	if (cfg_exact) {
-		xg_src_write_back(src_map, key, p);
+		xg_src_write_back(src_map, key, key_len, p);
 		return 1;
 	}
 	h = xg_key_hash(key, key_len);

@@ -136,6 +136,24 @@ enum xg_reason {
 	XG_RSN__MAX,
 };
 
+/* The reasons counted for packets that reached per-source accounting:
+ * counted under their source, or lost there (src_update_fail). Every
+ * other reason is a packet no source row holds. Readers reconcile the
+ * per-source rows with the totals through this: a reason added for
+ * packets that are also counted under their source belongs in it.
+ */
+#define XG_RSN_ACCOUNTED_MASK (1ULL << XG_RSN_SRC_UPDATE_FAIL)
+
+/* Index of xg_inserts: new entries the data plane put into each per-source
+ * LRU map. Nothing but LRU eviction removes an entry, so the entries that
+ * were evicted are the inserts minus the entries still there.
+ */
+enum xg_src_family {
+	XG_FAM_V4 = 0,
+	XG_FAM_V6,
+	XG_FAM__MAX,
+};
+
 enum xg_frag {
 	XG_FRAG_NONE = 0,
 	XG_FRAG_FIRST,    /* offset 0, more fragments follow: ports readable */

@@ -150,7 +150,11 @@ static int prepare(struct target *t)
 		       t->want->name);
 		return -1;
 	}
-	n = xg_find_instances(t->want->name, &ins);
+	{
+		char *names[1] = { t->want->name };
+
+		n = xg_find_instances(names, 1, &ins);
+	}
 	if (n <= 0) {
 		xg_err("apply: line %d: interface %s: xdpgate is not attached "
 		       "there (xdpgate attach %s)", t->want->line, t->want->name,

@@ -10,7 +10,10 @@
 #include <linux/if_link.h>
 #include <xdp/libxdp.h>
 
+#include "bpf_usage.h"
 #include "instance.h"
+#include "xdpgate_sketch.h"
+#include "pins.h"
 #include "log.h"
 #include "xdpgate_limits.h"
 #include "xdpgate_policy.h"
@@ -53,59 +56,62 @@ static int prog_info_by_id(__u32 id, struct bpf_prog_info *info)
 	return err ? -errno : 0;
 }
 
-static bool is_xdpgate_prog(__u32 id)
+int xg_prog_is_xdpgate(__u32 id)
 {
-	struct bpf_prog_info info;
+	struct xg_maps m;
+	int err;
 
-	return id && !prog_info_by_id(id, &info) &&
-	       !strcmp(info.name, XG_PROG_NAME_XDP);
+	if (!id)
+		return 0;
+	err = xg_prog_maps(id, &m);
+	if (!err) {
+		xg_maps_close(&m);
+		return 1;
+	}
+	return err == -ENOENT ? 0 : err;
 }
 
-/* xdpgate as one component of libxdp's dispatcher, 0 if it is not there. */
-static __u32 find_in_dispatcher(int ifindex)
+/* xdpgate as one component of libxdp's dispatcher: its id, 0 if it is not
+ * there, negative errno.
+ */
+static int find_in_dispatcher(int ifindex, __u32 *id)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 	struct xdp_program *p;
-	__u32 id = 0;
+	int r = 0;
 
+	*id = 0;
 	if (libxdp_get_error(mp))
 		return 0;
-	for (p = xdp_multiprog__next_prog(NULL, mp); p;
+	for (p = xdp_multiprog__next_prog(NULL, mp); p && r == 0;
 	     p = xdp_multiprog__next_prog(p, mp)) {
-		if (!strcmp(xdp_program__name(p), XG_PROG_NAME_XDP)) {
-			id = xdp_program__id(p);
-			break;
-		}
+		r = xg_prog_is_xdpgate(xdp_program__id(p));
+		if (r == 1)
+			*id = xdp_program__id(p);
 	}
 	xdp_multiprog__close(mp);
-	return id;
+	return r < 0 ? r : 0;
 }
 
-/* Does the pinned map at dir/name belong to prog_id's maps? */
-static bool pin_matches(const char *dir, __u32 prog_id)
+int xg_pin_dir_matches(const char *dir, __u32 prog_id)
 {
-	struct bpf_map_info minfo = {};
-	__u32 len = sizeof(minfo);
 	char path[XG_PATH_MAX * 2];
 	struct xg_maps m;
-	bool ok = false;
-	int fd;
+	__u32 pinned, ours;
+	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, XG_MAP_ACTIONS);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
-		return false;
-	if (!bpf_obj_get_info_by_fd(fd, &minfo, &len) &&
-	    !xg_prog_maps(prog_id, &m)) {
-		struct bpf_map_info pinfo = {};
-		__u32 plen = sizeof(pinfo);
-
-		ok = !bpf_obj_get_info_by_fd(m.actions, &pinfo, &plen) &&
-		     pinfo.id == minfo.id;
-		xg_maps_close(&m);
-	}
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	pinned = xg_fd_map_id(fd);
 	close(fd);
-	return ok;
+	err = xg_prog_maps(prog_id, &m);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	ours = xg_fd_map_id(m.actions);
+	xg_maps_close(&m);
+	return pinned && pinned == ours;
 }
 
 void xg_prog_name_by_id(__u32 id, char *buf, size_t len)
@@ -122,64 +128,56 @@ int xg_xdp_link_fd(int ifindex)
 	/* Ask the kernel rather than trusting a pin: a link created by
 	 * another tool, or whose pin was removed, still owns the hook.
 	 */
-	while (!bpf_link_get_next_id(id, &id)) {
+	for (;;) {
 		struct bpf_link_info info = {};
 		__u32 len = sizeof(info);
-		int fd = bpf_link_get_fd_by_id(id);
+		int fd;
 
-		if (fd < 0)
-			continue;
+		if (bpf_link_get_next_id(id, &id))
+			return errno == ENOENT ? -ENOENT : -errno;
+		fd = bpf_link_get_fd_by_id(id);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue; /* gone since it was listed */
+			return -errno;
+		}
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
 		    info.type == BPF_LINK_TYPE_XDP &&
 		    (int)info.xdp.ifindex == ifindex)
 			return fd;
 		close(fd);
 	}
-	return -ENOENT;
 }
 
-int xg_pin_dir_owner(const char *dir, int ifindex)
+/* Where the maps of the instance are pinned: its directory in the ns/if
+ * layout, an old-layout directory named after the interface, or
+ * iproute2's shared directory. 0 (pin_dir "" when none) or negative errno.
+ */
+static int fill_pins(struct xg_instance *in)
 {
-	struct bpf_link_info info = {};
-	__u32 len = sizeof(info);
-	char path[XG_PATH_MAX + 8];
-	int fd, owner = 0;
-
-	snprintf(path, sizeof(path), "%s/link", dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	/* A detached link, or one whose device went away, reads ifindex 0. */
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	    info.type == BPF_LINK_TYPE_XDP && (int)info.xdp.ifindex != ifindex)
-		owner = (int)info.xdp.ifindex;
-	close(fd);
-	return owner;
-}
-
-static bool has_xdp_link(int ifindex)
-{
-	int fd = xg_xdp_link_fd(ifindex);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
-static void fill_pins(struct xg_instance *in)
-{
-	char dir[XG_PATH_MAX];
+	char dirs[3][XG_PATH_MAX];
+	struct xg_netns self;
+	int n = 0, r;
 
 	in->pin_dir[0] = '\0';
-	if (!xg_pin_dir(in->ifname, dir, sizeof(dir)) &&
-	    pin_matches(dir, in->prog_id)) {
-		snprintf(in->pin_dir, sizeof(in->pin_dir), "%s", dir);
-		return;
+	r = xg_netns_self(&self);
+	if (r)
+		return r;
+	if (!xg_inst_path(&self, in->ifindex, XG_HOOK_XDP, dirs[n], XG_PATH_MAX))
+		n++;
+	if (snprintf(dirs[n], XG_PATH_MAX, "%s/%s", XG_PIN_ROOT, in->ifname) < XG_PATH_MAX)
+		n++;
+	snprintf(dirs[n++], XG_PATH_MAX, "%s", XG_IPROUTE2_PIN_DIR);
+	for (int i = 0; i < n; i++) {
+		r = xg_pin_dir_matches(dirs[i], in->prog_id);
+		if (r < 0)
+			return r;
+		if (r) {
+			memcpy(in->pin_dir, dirs[i], sizeof(in->pin_dir));
+			return 0;
+		}
 	}
-	if (pin_matches(XG_IPROUTE2_PIN_DIR, in->prog_id))
-		snprintf(in->pin_dir, sizeof(in->pin_dir), "%s",
-			 XG_IPROUTE2_PIN_DIR);
+	return 0;
 }
 
 int xg_probe_interface(int ifindex, struct xg_instance *in, __u32 *other_id)
@@ -203,14 +201,22 @@ int xg_probe_interface(int ifindex, struct xg_instance *in, __u32 *other_id)
 	for (i = 0; i < 3; i++) {
 		__u32 id = slots[i].id, ours = 0;
 		enum xg_via via = XG_VIA_NETLINK;
+		int link;
 
 		if (!id)
 			continue;
-		if (is_xdpgate_prog(id)) {
+		err = xg_prog_is_xdpgate(id);
+		if (err < 0)
+			return err;
+		if (err) {
 			ours = id;
-		} else if ((ours = find_in_dispatcher(ifindex))) {
-			via = XG_VIA_DISPATCHER;
 		} else {
+			err = find_in_dispatcher(ifindex, &ours);
+			if (err < 0)
+				return err;
+			via = XG_VIA_DISPATCHER;
+		}
+		if (!ours) {
 			if (other_id && !*other_id)
 				*other_id = id;
 			continue;
@@ -224,57 +230,80 @@ int xg_probe_interface(int ifindex, struct xg_instance *in, __u32 *other_id)
 		in->via = via;
 		in->prog_id = ours;
 		in->attached_id = id;
-		if (via == XG_VIA_NETLINK && has_xdp_link(ifindex))
-			in->via = XG_VIA_LINK;
-		fill_pins(in);
-		return 1;
+		if (via == XG_VIA_NETLINK) {
+			link = xg_xdp_link_fd(ifindex);
+			if (link >= 0) {
+				in->via = XG_VIA_LINK;
+				close(link);
+			} else if (link != -ENOENT) {
+				return link;
+			}
+		}
+		err = fill_pins(in);
+		return err ? err : 1;
 	}
 	return 0;
 }
 
-int xg_find_instances(const char *ifname, struct xg_instance **out)
+static int by_ifindex(const void *a, const void *b)
 {
-	struct if_nameindex *ifs, *it;
+	const struct xg_instance *x = a, *y = b;
+
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+static int append(struct xg_instance **arr, int *n, int *cap,
+		  const struct xg_instance *in)
+{
+	for (int i = 0; i < *n; i++)
+		if ((*arr)[i].ifindex == in->ifindex)
+			return 0; /* a name given twice */
+	if (*n == *cap) {
+		int ncap = *cap ? *cap * 2 : 8;
+		struct xg_instance *tmp = realloc(*arr, ncap * sizeof(**arr));
+
+		if (!tmp)
+			return -ENOMEM;
+		*arr = tmp;
+		*cap = ncap;
+	}
+	(*arr)[(*n)++] = *in;
+	return 0;
+}
+
+int xg_find_instances(char *const *names, int nnames, struct xg_instance **out)
+{
+	struct if_nameindex *ifs = NULL;
 	struct xg_instance *arr = NULL, in;
-	int n = 0, cap = 0, err;
+	int n = 0, cap = 0, err = 0;
 
 	*out = NULL;
-	if (ifname) {
-		int idx = xg_ifindex(ifname);
-
-		if (idx < 0)
-			return idx;
-		err = xg_probe_interface(idx, &in, NULL);
-		if (err <= 0)
-			return err;
-		*out = malloc(sizeof(in));
-		if (!*out)
-			return -ENOMEM;
-		**out = in;
-		return 1;
+	if (!names) {
+		ifs = if_nameindex();
+		if (!ifs)
+			return -errno;
 	}
+	for (int i = 0; !err && (names ? i < nnames : ifs[i].if_index != 0); i++) {
+		int idx = names ? (int)if_nametoindex(names[i]) : (int)ifs[i].if_index;
 
-	ifs = if_nameindex();
-	if (!ifs)
-		return -errno;
-	for (it = ifs; it->if_index; it++) {
-		if (xg_probe_interface(it->if_index, &in, NULL) != 1)
+		if (!idx)
 			continue;
-		if (n == cap) {
-			struct xg_instance *tmp;
-
-			cap = cap ? cap * 2 : 8;
-			tmp = realloc(arr, cap * sizeof(*arr));
-			if (!tmp) {
-				free(arr);
-				if_freenameindex(ifs);
-				return -ENOMEM;
-			}
-			arr = tmp;
+		err = xg_probe_interface(idx, &in, NULL);
+		if (err == -ENODEV || err == 0) {
+			err = 0; /* gone since listed, or not ours */
+			continue;
 		}
-		arr[n++] = in;
+		if (err > 0)
+			err = append(&arr, &n, &cap, &in);
 	}
-	if_freenameindex(ifs);
+	if (ifs)
+		if_freenameindex(ifs);
+	if (err < 0) {
+		free(arr);
+		return err;
+	}
+	if (n)
+		qsort(arr, n, sizeof(*arr), by_ifindex);
 	*out = arr;
 	return n;
 }
@@ -292,28 +321,58 @@ void xg_maps_close(struct xg_maps *m)
 
 const char *const xg_map_names[XG_NR_MAPS] = {
 	XG_MAP_SRC_V4, XG_MAP_SRC_V6, XG_MAP_ACTIONS, XG_MAP_REASONS,
-	XG_MAP_HOT_V4, XG_MAP_HOT_V6, XG_MAP_POL_STATE, XG_MAP_POL_V4,
-	XG_MAP_POL_V6, XG_MAP_POL_HITS, XG_MAP_POL_BKT, XG_MAP_POL_TX,
-	XG_MAP_SKETCH, XG_MAP_CPU,
+	XG_MAP_HOT_V4, XG_MAP_HOT_V6, XG_MAP_INSERTS, XG_MAP_POL_STATE,
+	XG_MAP_POL_V4, XG_MAP_POL_V6, XG_MAP_POL_HITS, XG_MAP_POL_BKT,
+	XG_MAP_POL_TX, XG_MAP_SKETCH, XG_MAP_CPU,
 };
+
+/* What makes a map xdpgate's, besides its name (the policy maps are
+ * matched by name only; type 0 here).
+ */
+static const struct {
+	__u32 type;
+	__u32 key_size;
+	__u32 value_size;
+} map_shapes[XG_NR_MAPS] = {
+	[XG_MAPI_SRC_V4] = { BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, sizeof(struct xg_src_stats) },
+	[XG_MAPI_SRC_V6] = { BPF_MAP_TYPE_LRU_PERCPU_HASH, sizeof(struct xg_in6_key),
+			     sizeof(struct xg_src_stats) },
+	[XG_MAPI_ACTIONS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct xg_counter) },
+	[XG_MAPI_REASONS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct xg_counter) },
+	[XG_MAPI_HOT_V4] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct xg_hot_v4) },
+	[XG_MAPI_HOT_V6] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct xg_hot_v6) },
+	[XG_MAPI_INSERTS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(__u64) },
+	[XG_MAPI_SKETCH] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct xg_sketch_block) },
+	[XG_MAPI_CPU] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct xg_cpu) },
+};
+
+bool xg_map_shape_ok(int i, const struct bpf_map_info *info)
+{
+	if (i < 0 || i >= XG_NR_MAPS)
+		return false;
+	return !map_shapes[i].type ||
+	       (info->type == map_shapes[i].type &&
+		info->key_size == map_shapes[i].key_size &&
+		info->value_size == map_shapes[i].value_size);
+}
 
 int *xg_maps_slot(struct xg_maps *m, int i)
 {
 	int *fds[XG_NR_MAPS] = { &m->src_v4, &m->src_v6, &m->actions,
 				 &m->reasons, &m->hot_v4, &m->hot_v6,
-				 &m->pol_state, &m->pol_v4, &m->pol_v6,
-				 &m->pol_hits, &m->pol_bkt, &m->pol_tx,
-				 &m->sketch, &m->cpu };
+				 &m->inserts, &m->pol_state, &m->pol_v4,
+				 &m->pol_v6, &m->pol_hits, &m->pol_bkt,
+				 &m->pol_tx, &m->sketch, &m->cpu };
 
 	return i >= 0 && i < XG_NR_MAPS ? fds[i] : NULL;
 }
 
-static int *map_slot(struct xg_maps *m, const char *name)
+static int map_index(const char *name)
 {
 	for (int i = 0; i < XG_NR_MAPS; i++)
 		if (!strcmp(name, xg_map_names[i]))
-			return xg_maps_slot(m, i);
-	return NULL;
+			return i;
+	return -1;
 }
 
 int xg_prog_maps(__u32 prog_id, struct xg_maps *m)
@@ -326,7 +385,7 @@ int xg_prog_maps(__u32 prog_id, struct xg_maps *m)
 		*xg_maps_slot(m, (int)i) = -1;
 	fd = bpf_prog_get_fd_by_id(prog_id);
 	if (fd < 0)
-		return -errno;
+		return errno == ENOENT ? -ENOENT : -errno;
 	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
 	info.map_ids = (__u64)(unsigned long)ids;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
@@ -336,18 +395,30 @@ int xg_prog_maps(__u32 prog_id, struct xg_maps *m)
 	for (i = 0; i < info.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++) {
 		struct bpf_map_info minfo = {};
 		__u32 mlen = sizeof(minfo);
-		int mfd = bpf_map_get_fd_by_id(ids[i]), *slot;
+		int mfd = bpf_map_get_fd_by_id(ids[i]), k, *slot;
 
-		if (mfd < 0)
-			continue;
-		if (bpf_obj_get_info_by_fd(mfd, &minfo, &mlen) ||
-		    !(slot = map_slot(m, minfo.name)) || *slot >= 0) {
+		if (mfd < 0) {
+			if (errno == ENOENT)
+				continue;
+			err = -errno; /* EPERM is an error, not "not ours" */
+			xg_maps_close(m);
+			goto out;
+		}
+		if (bpf_obj_get_info_by_fd(mfd, &minfo, &mlen)) {
+			err = -errno;
+			close(mfd);
+			xg_maps_close(m);
+			goto out;
+		}
+		k = map_index(minfo.name);
+		slot = xg_maps_slot(m, k);
+		if (!slot || *slot >= 0 || !xg_map_shape_ok(k, &minfo)) {
 			close(mfd);
 			continue;
 		}
 		*slot = mfd;
 	}
-	for (i = 0; i < XG_NR_REQUIRED_MAPS; i++) {
+	for (i = 0; i < XG_NR_CORE_MAPS; i++) {
 		if (*xg_maps_slot(m, (int)i) < 0) {
 			xg_maps_close(m);
 			err = -ENOENT;

@@ -31,6 +31,7 @@ struct xg_maps {
 	int reasons;
 	int hot_v4;
 	int hot_v6;
+	int inserts; /* -1 in a program of an older xdpgate without it */
 	/* the policy maps, pinned in the interface's policy directory */
 	int pol_state;
 	int pol_v4;
@@ -45,7 +46,12 @@ struct xg_maps {
 	int cpu;
 };
 
-/* The maps in struct xg_maps order, for code that walks all of them. */
+/* The maps in struct xg_maps order, for code that walks all of them. The
+ * first XG_NR_CORE_MAPS make a program xdpgate's (see xg_prog_maps);
+ * xg_inserts, the policy maps and the admission maps came later: a program
+ * without them reads evictions as unknown, the rules commands refuse it,
+ * and it reads as one without an admission stage.
+ */
 enum xg_map_index {
 	XG_MAPI_SRC_V4 = 0,
 	XG_MAPI_SRC_V6,
@@ -53,17 +59,18 @@ enum xg_map_index {
 	XG_MAPI_REASONS,
 	XG_MAPI_HOT_V4,
 	XG_MAPI_HOT_V6,
+	XG_NR_CORE_MAPS,
+	XG_MAPI_INSERTS = XG_NR_CORE_MAPS,
 	XG_MAPI_POL_STATE,   /* first policy map: see xg_map_is_policy() */
 	XG_MAPI_POL_V4,
 	XG_MAPI_POL_V6,
 	XG_MAPI_POL_HITS,
 	XG_MAPI_POL_BKT,
 	XG_MAPI_POL_TX,
-	XG_MAPI_SKETCH,      /* first optional map: see xg_prog_maps() */
+	XG_MAPI_SKETCH,      /* the admission stage's, see xdpgate_admit.bpf.h */
 	XG_MAPI_CPU,
 	XG_NR_MAPS,
 };
-#define XG_NR_REQUIRED_MAPS XG_MAPI_SKETCH
 
 /* Policy maps live in the policy directory, the rest in the hook's. */
 static inline int xg_map_is_policy(int i)
@@ -72,6 +79,12 @@ static inline int xg_map_is_policy(int i)
 }
 extern const char *const xg_map_names[XG_NR_MAPS];
 int *xg_maps_slot(struct xg_maps *m, int i);
+
+/* Does this map (by info) have the type, key and value size xdpgate's map
+ * number i has? Name aside: the caller matched that.
+ */
+struct bpf_map_info;
+bool xg_map_shape_ok(int i, const struct bpf_map_info *info);
 
 struct xg_instance {
 	char ifname[IF_NAMESIZE];
@@ -88,16 +101,26 @@ const char *xg_mode_name(enum xg_xdp_mode mode);
 const char *xg_via_name(enum xg_via via);
 const char *xg_hook_name(enum xg_hook hook);
 
-/* All interfaces running xdpgate, or only ifname when it is not NULL.
- * *out is malloc'd (free it); returns the count or a negative error.
+/* Interfaces of this network namespace running xdpgate: all of them
+ * (names NULL), or those among the n names given (a name that is no
+ * interface is skipped). *out is malloc'd (free it), sorted by ifindex;
+ * returns the count or a negative errno (-EPERM included: an error, never
+ * "nothing attached").
  */
-int xg_find_instances(const char *ifname, struct xg_instance **out);
+int xg_find_instances(char *const *names, int n, struct xg_instance **out);
 
 /* Look at one interface: 1 and *in filled when xdpgate runs there, 0 when
  * it does not, negative on error. other_id gets the id of a non-xdpgate
  * program attached there (0 if none), so callers can refuse to touch it.
+ * A program is xdpgate when it uses xdpgate's maps (names, types, key and
+ * value sizes), whatever its own name.
  */
 int xg_probe_interface(int ifindex, struct xg_instance *in, __u32 *other_id);
+
+/* 1 when the program with this id uses xdpgate's maps, 0 when it does not
+ * (or is gone), negative errno when the kernel would not say.
+ */
+int xg_prog_is_xdpgate(__u32 id);
 
 /* Name of the program with this id into buf ("?" if it is gone). */
 void xg_prog_name_by_id(__u32 id, char *buf, size_t len);
@@ -107,19 +130,17 @@ void xg_prog_name_by_id(__u32 id, char *buf, size_t len);
  */
 int xg_xdp_link_fd(int ifindex);
 
-/* Pin directories are keyed by interface name, so after a rename
- * XG_PIN_ROOT/<name> may hold the pins of xdpgate running on the renamed
- * interface. Returns that interface's ifindex when dir's pinned bpf_link
- * still attaches to an interface other than ifindex, else 0. Such a
- * directory is not ours: removing its link pin would detach xdpgate there.
+/* Does the map pinned at dir/xg_actions belong to prog_id? 1 yes, 0 no,
+ * negative errno when the kernel would not say.
  */
-int xg_pin_dir_owner(const char *dir, int ifindex);
+int xg_pin_dir_matches(const char *dir, __u32 prog_id);
 
 /* Open the program's xg_* maps by walking its map ids. Every fd is -1 on
- * failure. Returns 0, or -ENOENT when a map is missing (not an xdpgate
- * program, or an incompatible version). The maps from XG_NR_REQUIRED_MAPS
- * on came later: a program of an older xdpgate lacks them (fd -1), and
- * reads as one without an admission stage.
+ * failure. Returns 0, or -ENOENT when a core map is missing or has the
+ * wrong shape (not an xdpgate program, or an incompatible version), or
+ * another negative errno from the kernel. m->inserts, the policy maps and
+ * the admission maps may stay -1 (a program of an older xdpgate: it reads
+ * as one without an admission stage).
  */
 int xg_prog_maps(__u32 prog_id, struct xg_maps *m);
 void xg_maps_close(struct xg_maps *m);

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The JSON writer. Strings are written as valid UTF-8 whatever bytes they
+ * hold (interface names may be any bytes): a byte that does not start a
+ * valid UTF-8 sequence is written as U+FFFD.
+ */
+#include "ifname.h"
 #include "json.h"
 
 void xj_init(struct xg_json *j, FILE *f)
@@ -10,16 +15,21 @@ void xj_init(struct xg_json *j, FILE *f)
 
 static void put_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
+	fputc('"', f);
+	while (*p) {
+		size_t n = xg_utf8_seq(p);
+
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else if (n)
+			fwrite(p, 1, n, f);
 		else
-			fputc(c, f);
+			fputs("\\ufffd", f);
+		p += n ? n : 1;
 	}
 	fputc('"', f);
 }

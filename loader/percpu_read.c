@@ -129,21 +129,22 @@ int xg_read_sources(int map_fd, int family, struct xg_source_row **rows,
 	return xg_read_sources_with(map_fd, family, rows, n, XG_READ_AUTO);
 }
 
-int xg_read_counters(int map_fd, struct xg_counter *out, __u32 nr)
+/* Sum a per-CPU array whose values are `words` u64s into out[nr * words]. */
+static int sum_percpu_words(int map_fd, __u32 words, __u64 *out, __u32 nr)
 {
-	size_t stride = XG_PERCPU_STRIDE(sizeof(struct xg_counter));
+	size_t stride = XG_PERCPU_STRIDE(words * sizeof(__u64));
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 	unsigned char *vals;
 	int ncpu = xg_nr_cpus(), err = 0;
 
-	memset(out, 0, (size_t)nr * sizeof(*out));
+	memset(out, 0, (size_t)nr * words * sizeof(*out));
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
 	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
 		return -errno;
 	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
-	    info.value_size != sizeof(struct xg_counter))
+	    info.value_size != words * sizeof(__u64))
 		return -EPROTO;
 	vals = malloc((size_t)ncpu * stride);
 	if (!vals)
@@ -156,13 +157,24 @@ int xg_read_counters(int map_fd, struct xg_counter *out, __u32 nr)
 		if (err)
 			break;
 		for (int c = 0; c < ncpu; c++) {
-			const struct xg_counter *v =
-				(const struct xg_counter *)(vals + (size_t)c * stride);
+			const __u64 *v = (const __u64 *)(vals + (size_t)c * stride);
 
-			out[i].packets += v->packets;
-			out[i].bytes += v->bytes;
+			for (__u32 w = 0; w < words; w++)
+				out[i * words + w] += v[w];
 		}
 	}
 	free(vals);
 	return err;
+}
+
+int xg_read_counters(int map_fd, struct xg_counter *out, __u32 nr)
+{
+	_Static_assert(sizeof(struct xg_counter) == 2 * sizeof(__u64),
+		       "xg_counter is two u64 words");
+	return sum_percpu_words(map_fd, 2, (__u64 *)out, nr);
+}
+
+int xg_read_percpu_u64(int map_fd, __u64 *out, __u32 nr)
+{
+	return sum_percpu_words(map_fd, 1, out, nr);
 }

@@ -102,4 +102,7 @@ int xg_hot_pending(int hot_fd);
  */
 int xg_read_counters(int map_fd, struct xg_counter *out, __u32 nr);
 
+/* The same for a per-CPU array of __u64 (xg_inserts). */
+int xg_read_percpu_u64(int map_fd, __u64 *out, __u32 nr);
+
 #endif

@@ -32,6 +32,11 @@ int xg_policy_open(const struct xg_instance *in, struct xg_policy *p)
 	memset(p, 0, sizeof(*p));
 	p->in = *in;
 	err = xg_prog_maps(in->prog_id, &p->m);
+	if (!err && (p->m.pol_state < 0 || p->m.pol_v4 < 0 || p->m.pol_v6 < 0 ||
+		     p->m.pol_hits < 0 || p->m.pol_bkt < 0 || p->m.pol_tx < 0)) {
+		xg_maps_close(&p->m);
+		err = -ENOENT;
+	}
 	if (err) {
 		xg_err("interface %s: program %s (id %u) has no policy maps "
 		       "(another xdpgate version? re-attach with --replace)",

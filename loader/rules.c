@@ -6,6 +6,7 @@
  * several; `list` shows them all.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,8 +106,14 @@ static int parse_args(int argc, char **argv, struct rules_opts *o)
  */
 static int pick(const struct rules_opts *o, bool all_ok, struct xg_instance **ins)
 {
-	int n = xg_find_instances(o->ifname, ins);
+	int n;
 
+	if (o->ifname && !if_nametoindex(o->ifname)) {
+		xg_err("interface %s: no such interface", o->ifname);
+		return -1;
+	}
+	n = xg_find_instances(o->ifname ? (char *const *)&o->ifname : NULL,
+			      o->ifname ? 1 : 0, ins);
 	if (n < 0) {
 		if (!o->ifname)
 			xg_err("rules: cannot list interfaces: %s", xg_strerror(n));

@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xdpgate stats [IFACE] [--json] [--top N] [--sort packets|bytes]
+/* xdpgate stats [IFACE...] [--json] [--top N] [--sort packets|bytes]
  *
  * Read every instance first, then print: a failure on one interface never
  * leaves half a JSON document behind.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpffs.h"
+#include "caps.h"
 #include "commands.h"
+#include "ifname.h"
 #include "instance.h"
 #include "log.h"
 #include "stats_print.h"
@@ -21,17 +25,18 @@
 #define TABLE_TOP_DEFAULT 20
 
 static const char stats_usage[] =
-	"usage: xdpgate stats [IFACE] [--json] [--top N] [--sort packets|bytes]\n"
+	"usage: xdpgate stats [IFACE...] [--json] [--top N] [--sort packets|bytes]\n"
 	"\n"
-	"  IFACE              only this interface (default: every interface\n"
-	"                     where xdpgate runs)\n"
+	"  IFACE...           only these interfaces (default: every interface\n"
+	"                     of this network namespace where xdpgate runs)\n"
 	"  --json             one JSON document, exact counts, all sources\n"
 	"  --top N            show the N busiest sources (table default: 20)\n"
 	"  --sort packets|bytes\n"
 	"                     rank sources by packets (default) or bytes\n";
 
 struct stats_opts {
-	const char *ifname;
+	char **ifnames;     /* NULL: every interface */
+	int nr_ifnames;
 	bool json;
 	size_t top;      /* SIZE_MAX: all */
 	bool top_set;
@@ -53,9 +58,7 @@ static int parse_top(const char *s, size_t *out)
 {
 	unsigned long long v;
 
-	if (!s || !*s || strspn(s, "0123456789") != strlen(s))
-		return -EINVAL;
-	if (xg_parse_u64(s, SIZE_MAX, &v) || v == 0)
+	if (xg_parse_decimal(s, SIZE_MAX, &v) || v == 0)
 		return -ERANGE;
 	*out = (size_t)v;
 	return 0;
@@ -107,10 +110,13 @@ static int parse_args(int argc, char **argv, struct stats_opts *o)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
-		o->ifname = argv[optind++];
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+	for (int i = optind; i < argc; i++)
+		if (xg_ifname_check("stats", argv[i]))
+			return 2;
+	if (optind < argc) {
+		o->ifnames = argv + optind;
+		o->nr_ifnames = argc - optind;
+	}
 	if (!o->top_set && !o->json)
 		o->top = TABLE_TOP_DEFAULT;
 	return 0;
@@ -146,19 +152,27 @@ static int read_all(const struct stats_opts *o, struct xg_stats_snapshot **out,
 
 	*out = NULL;
 	*nout = 0;
-	n = xg_find_instances(o->ifname, &ins);
-	if (n < 0) {
-		if (o->ifname && n != -ENODEV && n != -EINVAL)
-			xg_err("interface %s: cannot query XDP programs: %s",
-			       o->ifname, xg_strerror(n));
-		else if (!o->ifname)
-			xg_err("cannot list XDP programs: %s", xg_strerror(n));
-		return 1; /* xg_ifindex already said what was wrong */
+	for (int i = 0; i < o->nr_ifnames; i++) {
+		if (!if_nametoindex(o->ifnames[i])) {
+			xg_err("interface %s: stats: no such interface", o->ifnames[i]);
+			status = 1;
+		}
 	}
-	if (n == 0 && o->ifname) {
-		xg_err("interface %s: xdpgate is not running there "
-		       "(xdpgate attach %s)", o->ifname, o->ifname);
+	n = xg_find_instances(o->ifnames, o->nr_ifnames, &ins);
+	if (n < 0) {
+		xg_err("stats: cannot list XDP programs: %s", xg_strerror(n));
 		return 1;
+	}
+	for (int i = 0; i < o->nr_ifnames; i++) {
+		bool found = false;
+
+		for (int k = 0; k < n; k++)
+			found |= !strcmp(ins[k].ifname, o->ifnames[i]);
+		if (!found && if_nametoindex(o->ifnames[i])) {
+			xg_err("interface %s: xdpgate is not running there "
+			       "(xdpgate attach %s)", o->ifnames[i], o->ifnames[i]);
+			status = 1;
+		}
 	}
 	snaps = calloc(n ? n : 1, sizeof(*snaps));
 	if (!snaps) {
@@ -173,7 +187,7 @@ static int read_all(const struct stats_opts *o, struct xg_stats_snapshot **out,
 			(*nout)++;
 			continue;
 		}
-		if (err == -ESRCH && !o->ifname) {
+		if (err == -ESRCH && !o->ifnames) {
 			/* Detached while we looked: it is simply not running. */
 			xg_debug("interface %s: xdpgate went away while reading",
 				 ins[i].ifname);
@@ -201,8 +215,9 @@ int cmd_stats(int argc, char **argv)
 	status = parse_args(argc, argv, &o);
 	if (status)
 		return status == 1 ? 0 : status;
-	if (xg_require_root("stats"))
+	if (xg_require_caps("stats", XG_NEED_SYS_ADMIN))
 		return 1;
+	xg_bpffs_ready("stats", XG_BPFFS_READ);
 
 	status = read_all(&o, &snaps, &n);
 	if (status && !n) {

@@ -20,6 +20,23 @@ static void counter(struct xg_json *j, const char *key,
 	xj_obj_close(j);
 }
 
+void xg_evictions_json(struct xg_json *j, const struct xg_evictions *ev)
+{
+	xj_obj_open(j, "evictions");
+	if (ev->known) {
+		xj_u64(j, "inserted", ev->inserted);
+		xj_u64(j, "evicted", ev->evicted);
+		xj_u64(j, "packets", ev->packets);
+		xj_u64(j, "bytes", ev->bytes);
+	} else {
+		xj_null(j, "inserted");
+		xj_null(j, "evicted");
+		xj_null(j, "packets");
+		xj_null(j, "bytes");
+	}
+	xj_obj_close(j);
+}
+
 static void source(struct xg_json *j, const struct xg_stats_snapshot *s,
 		   const struct xg_source_row *r)
 {
@@ -96,6 +113,7 @@ static void interface(struct xg_json *j, const struct xg_stats_snapshot *s,
 
 	accounting(j, s);
 	xj_u64(j, "sources_total", s->nr_sources);
+	xg_evictions_json(j, &s->ev);
 	xj_arr_open(j, "sources");
 	for (size_t i = 0; i < shown; i++)
 		source(j, s, &s->sources[i]);

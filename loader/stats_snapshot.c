@@ -52,13 +52,16 @@ static int open_maps(struct xg_stats_snapshot *s, struct xg_maps *m)
  * before the slots (a move in between shows one read late).
  */
 static int read_rows(const struct xg_maps *m, struct xg_source_row **rows,
-		     size_t *n, struct xg_admission *adm, __u64 *bound)
+		     size_t *n, struct xg_admission *adm, __u64 *bound,
+		     size_t *lru)
 {
 	struct xg_sketch_view *v = NULL;
 	int err = xg_read_sources(m->src_v4, AF_INET, rows, n);
 
+	*lru = err > 0 ? (size_t)err : 0;
 	if (err >= 0)
 		err = xg_read_sources(m->src_v6, AF_INET6, rows, n);
+	*lru += err > 0 ? (size_t)err : 0;
 	memset(adm, 0, sizeof(*adm));
 	if (err >= 0 && m->cpu >= 0)
 		err = xg_read_admission(m->cpu, adm);
@@ -83,12 +86,13 @@ int xg_read_top_sources(const struct xg_maps *m, enum xg_sort_key key,
 			__u64 *bound)
 {
 	struct xg_admission adm;
+	size_t lru;
 	__u64 b = 0;
 	int err;
 
 	*rows = NULL;
 	*n = 0;
-	err = read_rows(m, rows, n, &adm, &b);
+	err = read_rows(m, rows, n, &adm, &b, &lru);
 	if (err) {
 		free(*rows);
 		*rows = NULL;
@@ -103,6 +107,8 @@ int xg_read_top_sources(const struct xg_maps *m, enum xg_sort_key key,
 
 int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 {
+	__u64 ins[XG_FAM__MAX] = {};
+	size_t lru = 0;
 	struct xg_maps m;
 	int err;
 
@@ -114,14 +120,32 @@ int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 	/* Holding the map fds keeps the maps alive even if the program is
 	 * replaced or detached now: we read a consistent set of maps.
 	 */
+	/* Inserts before the maps, the maps before the totals: a source
+	 * inserted meanwhile then shows in the totals rather than as an
+	 * entry evicted before it existed.
+	 */
 	err = xg_prog_config(s->inst.prog_id, &s->cfg);
+	if (!err && m.inserts >= 0)
+		err = xg_read_percpu_u64(m.inserts, ins, XG_FAM__MAX);
 	if (!err)
 		err = read_rows(&m, &s->sources, &s->nr_sources, &s->adm,
-				&s->est_bound);
+				&s->est_bound, &lru);
+	for (size_t i = 0; !err && i < s->nr_sources; i++)
+		s->nr_family[s->sources[i].family == AF_INET ? 0 : 1]++;
 	if (!err)
 		err = xg_read_counters(m.actions, s->actions, XG_ACT__MAX);
 	if (!err)
 		err = xg_read_counters(m.reasons, s->reasons, XG_RSN__MAX);
+	if (!err) {
+		struct xg_counter held = {
+			s->adm.held[0].packets + s->adm.held[1].packets,
+			s->adm.held[0].bytes + s->adm.held[1].bytes,
+		};
+
+		xg_evictions_compute(s->actions, s->reasons, m.inserts >= 0,
+				     ins[XG_FAM_V4] + ins[XG_FAM_V6], lru,
+				     s->sources, s->nr_sources, &held, &s->ev);
+	}
 	s->mono_ns = clock_ns(CLOCK_MONOTONIC);
 	s->real_ns = clock_ns(CLOCK_REALTIME);
 	xg_maps_close(&m);

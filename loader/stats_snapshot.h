@@ -10,6 +10,7 @@
 #include <stdint.h> /* SIZE_MAX for xg_sources_rank */
 #include <linux/types.h>
 
+#include "evictions.h"
 #include "instance.h"
 #include "percpu_read.h"
 #include "prog_config.h"
@@ -30,6 +31,8 @@ struct xg_stats_snapshot {
 	struct xg_prog_cfg cfg;        /* admission on or off (exact) */
 	struct xg_admission adm;       /* what the admission stage held */
 	__u64 est_bound;  /* a row's held_est may exceed the truth by this (95%) */
+	size_t nr_family[2];       /* rows of IPv4, IPv6 */
+	struct xg_evictions ev;    /* what the rows no longer hold */
 	__u64 mono_ns; /* CLOCK_MONOTONIC when the maps were read */
 	__u64 real_ns; /* CLOCK_REALTIME at the same moment */
 };

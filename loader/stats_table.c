@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "humanfmt.h"
+#include "ifname.h"
 #include "stats_print.h"
 #include "util.h"
 #include "xdpgate_names.h"
@@ -96,6 +97,35 @@ static void accounting_block(FILE *f, const struct xg_stats_snapshot *s)
 	fputc('\n', f);
 }
 
+const char *xg_evictions_text(const struct xg_evictions *ev, char *buf,
+			      size_t len)
+{
+	char e[32], i[32], p[32], b[32];
+
+	if (!ev->known)
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "%s of %s inserted, %s packets (%s)",
+			 xg_fmt_count(ev->evicted, e, sizeof(e)),
+			 xg_fmt_count(ev->inserted, i, sizeof(i)),
+			 xg_fmt_count(ev->packets, p, sizeof(p)),
+			 xg_fmt_bytes(ev->bytes, b, sizeof(b)));
+	return buf;
+}
+
+/* Evicted sources took their counts with them: say so, so the rows add
+ * up to the totals above.
+ */
+static void evictions_line(FILE *f, const struct xg_stats_snapshot *s)
+{
+	char t[128];
+
+	fprintf(f, "  evicted sources: %s%s\n",
+		xg_evictions_text(&s->ev, t, sizeof(t)),
+		s->ev.known && s->ev.packets ?
+		"; counted in the totals above, no longer in any row" : "");
+}
+
 static void sources_block(FILE *f, const struct xg_stats_snapshot *s,
 			  size_t top)
 {
@@ -150,16 +180,20 @@ void xg_stats_print_table(FILE *f, const struct xg_stats_snapshot *snaps,
 	for (size_t i = 0; i < n; i++) {
 		const struct xg_stats_snapshot *s = &snaps[i];
 
+		char name[64];
+
 		if (i)
 			fputc('\n', f);
 		fprintf(f, "%s (ifindex %d)  hook %s  mode %s  prog %u  sources %zu\n\n",
-			s->inst.ifname, s->inst.ifindex, xg_hook_name(s->inst.hook),
+			xg_ifname_display(s->inst.ifname, name, sizeof(name)),
+			s->inst.ifindex, xg_hook_name(s->inst.hook),
 			xg_mode_name(s->inst.mode), s->inst.prog_id, s->nr_sources);
 		actions_block(f, s);
 		fputc('\n', f);
 		parse_block(f, s);
 		fputc('\n', f);
 		accounting_block(f, s);
+		evictions_line(f, s);
 		fputc('\n', f);
 		sources_block(f, s, top);
 	}

@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xdpgate status [--json]: every interface where xdpgate runs, however it
- * got there, with how it is attached and how full its maps are.
+/* xdpgate status [--json] [IFACE...]: every interface of this network
+ * namespace where xdpgate runs, however it got there, with how it is
+ * attached, how full its maps are and what they evicted; then every pin
+ * directory that is not one of those: orphans (removable with detach
+ * --orphans) and directories in use elsewhere (another network
+ * namespace). Names given restrict all of it to those interfaces, so
+ * scripts and tests look only at what is theirs.
+ *
+ * The lock is taken shared: an attach in progress holds it exclusively,
+ * so status never shows a half-done attach as an orphan.
  */
 #include <getopt.h>
 #include <sys/socket.h>
@@ -11,13 +19,21 @@
 
 #include <bpf/bpf.h>
 
+#include "bpffs.h"
+#include "caps.h"
 #include "cgroups.h"
 #include "commands.h"
+#include "ifname.h"
 #include "instance.h"
 #include "json.h"
 #include "percpu_read.h"
-#include "prog_config.h"
 #include "log.h"
+#include "owner.h"
+#include "percpu_read.h"
+#include "pin_state.h"
+#include "stats_print.h"
+#include "stats_snapshot.h"
+#include "status_pins.h"
 #include "util.h"
 #include "xdpgate_policy.h"
 
@@ -31,9 +47,12 @@ struct status_row {
 	struct xg_instance in;
 	struct map_fill maps[XG_NR_MAPS];
 	long sources[2]; /* distinct IPv4, IPv6 sources; -1 if unreadable */
+	struct xg_evictions ev;
 	long rules;      /* rules of the live set; -1 if unreadable */
 	long gen;        /* policy generation; -1 if unreadable */
 	int exact;       /* admission stage off (--exact); -1 if unreadable */
+	const struct xg_pindir *dir; /* its pin directory's entry, or NULL */
+	const struct xg_pindir *policy; /* its policy directory's, or NULL */
 };
 
 /* Rule count and generation from the policy state. */
@@ -51,15 +70,19 @@ static void fill_policy(int state_fd, struct status_row *r)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdpgate status [--json]\n"
+		"usage: xdpgate status [--json] [IFACE...]\n"
 		"\n"
-		"List every interface where xdpgate runs: hook, mode, how it is\n"
-		"attached, program id, pin path, distinct sources and map fill\n"
+		"List every interface of this network namespace where xdpgate runs:\n"
+		"hook, mode, how it is attached, program id, pin path, its owner\n"
+		"record, distinct sources, evicted sources, and map fill\n"
 		"(entries/max_entries; for the hot-source caches, slots holding\n"
-		"counts not yet written back to the LRU maps), and the accounting:\n"
-		"admission (sources get an entry once they proved themselves) or\n"
-		"exact (attach --exact).\n"
-		"  --json   one JSON object for scripts\n");
+		"counts not yet written back to the LRU maps) and the accounting\n"
+		"(admission, or exact for attach --exact). Then orphaned pin\n"
+		"directories (removed by 'xdpgate detach --orphans') and pin\n"
+		"directories in use in other network namespaces.\n"
+		"  IFACE...   only these interfaces (by name; orphans by the name\n"
+		"             recorded at attach)\n"
+		"  --json     one JSON object for scripts\n");
 }
 
 static bool is_array(__u32 type)
@@ -111,19 +134,9 @@ static void fill_hot(int fd, struct map_fill *f)
 	f->ok = f->ok && pending >= 0;
 }
 
-/* Distinct sources of one family: the LRU map merged with its cache. */
-static long count_sources(int src_fd, int hot_fd, int family)
-{
-	struct xg_source_row *rows = NULL;
-	size_t n = 0;
-	int err = xg_read_sources_merged(src_fd, hot_fd, family, &rows, &n);
-
-	free(rows);
-	return err < 0 ? -1 : (long)n;
-}
-
 static void fill_row(const struct xg_instance *in, struct status_row *r)
 {
+	struct xg_stats_snapshot snap;
 	struct xg_maps m;
 
 	r->in = *in;
@@ -131,12 +144,6 @@ static void fill_row(const struct xg_instance *in, struct status_row *r)
 	r->sources[0] = r->sources[1] = -1;
 	r->rules = r->gen = -1;
 	r->exact = -1;
-	{
-		struct xg_prog_cfg cfg;
-
-		if (!xg_prog_config(in->prog_id, &cfg))
-			r->exact = cfg.exact;
-	}
 	if (xg_prog_maps(in->prog_id, &m))
 		return;
 	fill_policy(m.pol_state, r);
@@ -144,9 +151,17 @@ static void fill_row(const struct xg_instance *in, struct status_row *r)
 		fill_map(*xg_maps_slot(&m, i), &r->maps[i]);
 	fill_hot(m.hot_v4, &r->maps[XG_MAPI_HOT_V4]);
 	fill_hot(m.hot_v6, &r->maps[XG_MAPI_HOT_V6]);
-	r->sources[0] = count_sources(m.src_v4, m.hot_v4, AF_INET);
-	r->sources[1] = count_sources(m.src_v6, m.hot_v6, AF_INET6);
+	if (r->maps[XG_MAPI_INSERTS].ok)
+		r->maps[XG_MAPI_INSERTS].entries = XG_FAM__MAX;
 	xg_maps_close(&m);
+	/* Sources and evictions as stats reads them. */
+	if (!xg_stats_read(in, &snap)) {
+		r->sources[0] = (long)snap.nr_family[0];
+		r->sources[1] = (long)snap.nr_family[1];
+		r->ev = snap.ev;
+		r->exact = snap.cfg.exact;
+		xg_stats_free(&snap);
+	}
 }
 
 /* How sources get an entry: admission stage on, or every source (exact). */
@@ -155,63 +170,86 @@ static const char *acct_name(int exact)
 	return exact ? "exact" : "admission";
 }
 
-static void print_json(const struct status_row *rows, int n)
+static void owner_json(struct xg_json *j, const struct xg_pindir *d)
+{
+	if (!d || d->owner_err) {
+		xj_null(j, "owner");
+		return;
+	}
+	xg_status_owner_json(j, "owner", &d->owner);
+}
+
+static void print_instance_json(struct xg_json *j, const struct status_row *r)
+{
+	const struct xg_instance *in = &r->in;
+
+	xj_obj_open(j, NULL);
+	xj_str(j, "ifname", in->ifname);
+	xj_i64(j, "ifindex", in->ifindex);
+	xj_str(j, "hook", xg_hook_name(in->hook));
+	xj_str(j, "mode", xg_mode_name(in->mode));
+	xj_str(j, "via", xg_via_name(in->via));
+	xj_u64(j, "prog_id", in->prog_id);
+	xj_u64(j, "attached_prog_id", in->attached_id);
+	if (*in->pin_dir)
+		xj_str(j, "pin_path", in->pin_dir);
+	else
+		xj_null(j, "pin_path");
+	if (r->policy)
+		xj_str(j, "policy_path", r->policy->path);
+	else
+		xj_null(j, "policy_path");
+	owner_json(j, r->dir);
+	xj_obj_open(j, "sources");
+	for (int f = 0; f < 2; f++) {
+		const char *k = f ? "ipv6" : "ipv4";
+
+		if (r->sources[f] >= 0)
+			xj_u64(j, k, (unsigned long long)r->sources[f]);
+		else
+			xj_null(j, k);
+	}
+	xj_obj_close(j);
+	if (r->rules >= 0) {
+		xj_u64(j, "rules", (unsigned long long)r->rules);
+		xj_u64(j, "generation", (unsigned long long)r->gen);
+	} else {
+		xj_null(j, "rules");
+		xj_null(j, "generation");
+	}
+	if (r->exact >= 0)
+		xj_str(j, "accounting", acct_name(r->exact));
+	else
+		xj_null(j, "accounting");
+	xg_evictions_json(j, &r->ev);
+	xj_obj_open(j, "maps");
+	for (int m = 0; m < XG_NR_MAPS; m++) {
+		if (!r->maps[m].ok)
+			continue;
+		xj_obj_open(j, xg_map_names[m]);
+		xj_u64(j, "entries", r->maps[m].entries);
+		xj_u64(j, "max_entries", r->maps[m].max_entries);
+		xj_obj_close(j);
+	}
+	xj_obj_close(j);
+	xj_obj_close(j);
+}
+
+/* The socket layer is host-wide: shown only when no interface is named. */
+static void print_json(const struct status_row *rows, int n,
+		       const struct xg_status_dirs *dirs, bool named)
 {
 	struct xg_json j;
 
 	xj_init(&j, stdout);
 	xj_obj_open(&j, NULL);
 	xj_arr_open(&j, "instances");
-	for (int i = 0; i < n; i++) {
-		const struct xg_instance *in = &rows[i].in;
-
-		xj_obj_open(&j, NULL);
-		xj_str(&j, "ifname", in->ifname);
-		xj_i64(&j, "ifindex", in->ifindex);
-		xj_str(&j, "hook", xg_hook_name(in->hook));
-		xj_str(&j, "mode", xg_mode_name(in->mode));
-		xj_str(&j, "via", xg_via_name(in->via));
-		xj_u64(&j, "prog_id", in->prog_id);
-		xj_u64(&j, "attached_prog_id", in->attached_id);
-		if (*in->pin_dir)
-			xj_str(&j, "pin_path", in->pin_dir);
-		else
-			xj_null(&j, "pin_path");
-		xj_obj_open(&j, "sources");
-		for (int f = 0; f < 2; f++) {
-			const char *k = f ? "ipv6" : "ipv4";
-
-			if (rows[i].sources[f] >= 0)
-				xj_u64(&j, k, (unsigned long long)rows[i].sources[f]);
-			else
-				xj_null(&j, k);
-		}
-		xj_obj_close(&j);
-		if (rows[i].exact >= 0)
-			xj_str(&j, "accounting", acct_name(rows[i].exact));
-		else
-			xj_null(&j, "accounting");
-		if (rows[i].rules >= 0) {
-			xj_u64(&j, "rules", (unsigned long long)rows[i].rules);
-			xj_u64(&j, "generation", (unsigned long long)rows[i].gen);
-		} else {
-			xj_null(&j, "rules");
-			xj_null(&j, "generation");
-		}
-		xj_obj_open(&j, "maps");
-		for (int m = 0; m < XG_NR_MAPS; m++) {
-			if (!rows[i].maps[m].ok)
-				continue;
-			xj_obj_open(&j, xg_map_names[m]);
-			xj_u64(&j, "entries", rows[i].maps[m].entries);
-			xj_u64(&j, "max_entries", rows[i].maps[m].max_entries);
-			xj_obj_close(&j);
-		}
-		xj_obj_close(&j);
-		xj_obj_close(&j);
-	}
+	for (int i = 0; i < n; i++)
+		print_instance_json(&j, &rows[i]);
 	xj_arr_close(&j);
-	xg_cgroups_status_json(&j);
+	xg_status_dirs_json(&j, dirs);
+	if (!named)
+		xg_cgroups_status_json(&j);
 	xj_obj_close(&j);
 	xj_end(&j);
 }
@@ -220,7 +258,7 @@ static void print_json(const struct status_row *rows, int n)
  * JSON (RULES and GEN say what matters about them).
  */
 enum { COL_IFACE, COL_HOOK, COL_MODE, COL_VIA, COL_PROG, COL_PINS,
-       COL_SOURCES, COL_ACCT, COL_RULES, COL_GEN, COL_MAP0,
+       COL_SOURCES, COL_ACCT, COL_EVICTED, COL_RULES, COL_GEN, COL_MAP0,
        NR_COLS = COL_MAP0 + XG_MAPI_POL_STATE };
 
 #define CELL_MAX (XG_PATH_MAX + 32)
@@ -229,7 +267,7 @@ static void row_cells(const struct status_row *r, char cells[NR_COLS][CELL_MAX])
 {
 	const struct xg_instance *in = &r->in;
 
-	snprintf(cells[COL_IFACE], CELL_MAX, "%s", in->ifname);
+	xg_ifname_display(in->ifname, cells[COL_IFACE], CELL_MAX);
 	snprintf(cells[COL_HOOK], CELL_MAX, "%s", xg_hook_name(in->hook));
 	snprintf(cells[COL_MODE], CELL_MAX, "%s", xg_mode_name(in->mode));
 	snprintf(cells[COL_VIA], CELL_MAX, "%s", xg_via_name(in->via));
@@ -246,6 +284,12 @@ static void row_cells(const struct status_row *r, char cells[NR_COLS][CELL_MAX])
 		snprintf(cells[COL_SOURCES], CELL_MAX, "?"); /* unreadable */
 	snprintf(cells[COL_ACCT], CELL_MAX, "%s",
 		 r->exact >= 0 ? acct_name(r->exact) : "?");
+	if (r->ev.known)
+		snprintf(cells[COL_EVICTED], CELL_MAX, "%llu (%llu pkts)",
+			 (unsigned long long)r->ev.evicted,
+			 (unsigned long long)r->ev.packets);
+	else
+		snprintf(cells[COL_EVICTED], CELL_MAX, "?");
 	if (r->rules >= 0) {
 		snprintf(cells[COL_RULES], CELL_MAX, "%ld", r->rules);
 		snprintf(cells[COL_GEN], CELL_MAX, "%ld", r->gen);
@@ -264,21 +308,24 @@ static void row_cells(const struct status_row *r, char cells[NR_COLS][CELL_MAX])
 
 static void print_cells(char cells[NR_COLS][CELL_MAX], const int *width)
 {
-	for (int c = 0; c < NR_COLS - 1; c++)
-		printf("%-*s  ", width[c], cells[c]);
+	for (int c = 0; c < NR_COLS - 1; c++) {
+		xg_put_padded(stdout, cells[c], width[c]);
+		fputs("  ", stdout);
+	}
 	printf("%s\n", cells[NR_COLS - 1]);
 }
 
-static void print_table(const struct status_row *rows, int n)
+static void print_table(const struct status_row *rows, int n, bool named)
 {
 	char (*cells)[NR_COLS][CELL_MAX];
 	char head[NR_COLS][CELL_MAX] = { "IFACE", "HOOK", "MODE", "VIA", "PROG",
-					 "PIN PATH", "SOURCES", "ACCOUNTING", "RULES",
-					 "GEN" };
+					 "PIN PATH", "SOURCES", "ACCOUNTING", "EVICTED",
+					 "RULES", "GEN" };
 	int width[NR_COLS];
 
 	if (!n) {
-		printf("xdpgate is not attached anywhere\n");
+		printf("xdpgate is not attached %s\n",
+		       named ? "to those interfaces" : "anywhere in this network namespace");
 		return;
 	}
 	for (int m = 0; m < XG_MAPI_POL_STATE; m++)
@@ -287,12 +334,12 @@ static void print_table(const struct status_row *rows, int n)
 	if (!cells)
 		return;
 	for (int c = 0; c < NR_COLS; c++)
-		width[c] = strlen(head[c]);
+		width[c] = xg_text_width(head[c]);
 	for (int i = 0; i < n; i++) {
 		row_cells(&rows[i], cells[i]);
 		for (int c = 0; c < NR_COLS; c++)
-			if ((int)strlen(cells[i][c]) > width[c])
-				width[c] = strlen(cells[i][c]);
+			if (xg_text_width(cells[i][c]) > width[c])
+				width[c] = xg_text_width(cells[i][c]);
 	}
 	print_cells(head, width);
 	for (int i = 0; i < n; i++)
@@ -300,30 +347,20 @@ static void print_table(const struct status_row *rows, int n)
 	free(cells);
 }
 
-static int by_ifindex(const void *a, const void *b)
-{
-	const struct xg_instance *x = a, *y = b;
-
-	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
-}
-
-int cmd_status(int argc, char **argv)
+static int parse_args(int argc, char **argv, bool *json)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct xg_instance *found;
-	struct status_row *rows;
-	bool json = false;
-	int c, n;
+	int c;
 
 	optind = 1;
 	opterr = 0; /* our own message, with the xdpgate: prefix */
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'j') {
-			json = true;
+			*json = true;
 		} else if (c == 'h') {
 			usage(stdout);
 			return 0;
@@ -333,35 +370,69 @@ int cmd_status(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc) {
-		xg_err("status: unexpected argument '%s'", argv[optind]);
-		usage(stderr);
-		return 2;
-	}
-	/* Reading program and map info needs CAP_SYS_ADMIN/CAP_BPF. */
-	if (xg_require_root("status"))
-		return 1;
-	n = xg_find_instances(NULL, &found);
+	for (int i = optind; i < argc; i++)
+		if (xg_ifname_check("status", argv[i]))
+			return 2;
+	return -1;
+}
+
+static int status_locked(char **names, int nnames, bool json)
+{
+	struct xg_status_dirs dirs;
+	struct xg_instance *found;
+	struct status_row *rows;
+	int n;
+
+	n = xg_find_instances(names, nnames, &found);
 	if (n < 0) {
-		xg_err("status: cannot list interfaces: %s", xg_strerror(n));
+		xg_err("status: cannot list XDP programs: %s", xg_strerror(n));
 		return 1;
 	}
-	qsort(found, n, sizeof(*found), by_ifindex);
+	if (xg_status_dirs_read(&dirs, names, nnames)) {
+		free(found);
+		return 1;
+	}
 	rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!rows) {
 		free(found);
+		xg_status_dirs_free(&dirs);
 		xg_err("status: out of memory");
 		return 1;
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		fill_row(&found[i], &rows[i]);
-	if (json)
-		print_json(rows, n);
-	else
-		print_table(rows, n);
-	if (!json)
-		xg_cgroups_status_table(stdout);
+		rows[i].dir = xg_status_dirs_claim(&dirs, found[i].pin_dir,
+						   &rows[i].policy);
+	}
+	if (json) {
+		print_json(rows, n, &dirs, names != NULL);
+	} else {
+		print_table(rows, n, names != NULL);
+		xg_status_dirs_table(&dirs);
+		if (!names)
+			xg_cgroups_status_table(stdout);
+	}
 	free(rows);
 	free(found);
+	xg_status_dirs_free(&dirs);
 	return 0;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	bool json = false;
+	int ret, lock;
+
+	ret = parse_args(argc, argv, &json);
+	if (ret >= 0)
+		return ret;
+	if (xg_require_caps("status", XG_NEED_SYS_ADMIN))
+		return 1;
+	xg_bpffs_ready("status", XG_BPFFS_READ);
+	lock = xg_lock_shared("status");
+	if (lock < 0)
+		return 1;
+	ret = status_locked(optind < argc ? argv + optind : NULL, argc - optind, json);
+	xg_unlock(lock);
+	return ret;
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Helpers the subcommands share: the loader lock, numbers, addresses. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -19,43 +20,21 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpffs.h"
+#include "caps.h"
 #include "log.h"
 #include "util.h"
 #include "xdpgate_limits.h"
 
 int xg_require_root(const char *cmd)
 {
-	if (geteuid() == 0)
-		return 0;
-	xg_err("%s: must run as root (needs CAP_BPF, CAP_NET_ADMIN and bpffs)",
-	       cmd);
-	return -EPERM;
-}
-
-int xg_ensure_bpffs(void)
-{
-	struct statfs st;
-	int err;
-
-	if (statfs(XG_BPFFS, &st) == 0 && st.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mkdir(XG_BPFFS, 0700) && errno != EEXIST) {
-		err = -errno;
-		xg_err("bpffs: cannot create %s: %s", XG_BPFFS, strerror(-err));
-		return err;
-	}
-	if (mount("bpf", XG_BPFFS, "bpf", 0, "mode=0700")) {
-		err = -errno;
-		xg_err("bpffs: cannot mount on %s: %s", XG_BPFFS, strerror(-err));
-		return err;
-	}
-	xg_debug("mounted bpffs on %s", XG_BPFFS);
-	return 0;
+	/* What every command needs (caps.h): programs and maps by id. */
+	return xg_require_caps(cmd, XG_NEED_SYS_ADMIN);
 }
 
 static sigset_t xg_term_signals;
 
-int xg_lock(const char *cmd)
+static int lock_file(const char *cmd, int how)
 {
 	int fd = open(XG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600), err;
 
@@ -65,11 +44,11 @@ int xg_lock(const char *cmd)
 		       strerror(errno));
 		return err;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+	if (flock(fd, how | LOCK_NB) == 0)
 		goto locked;
 	if (errno == EWOULDBLOCK) {
 		xg_info("%s: waiting for another xdpgate loader to finish", cmd);
-		if (flock(fd, LOCK_EX) == 0)
+		if (flock(fd, how) == 0)
 			goto locked;
 	}
 	err = -errno;
@@ -77,6 +56,8 @@ int xg_lock(const char *cmd)
 	close(fd);
 	return err;
 locked:
+	if (how == LOCK_SH)
+		return fd;
 	/* Ctrl-C between load and attach would leave new pins behind: defer
 	 * termination signals while the lock is held, so a command either
 	 * completes or rolls back, then dies on unlock if one arrived.
@@ -90,87 +71,22 @@ locked:
 	return fd;
 }
 
+int xg_lock(const char *cmd)
+{
+	return lock_file(cmd, LOCK_EX);
+}
+
+int xg_lock_shared(const char *cmd)
+{
+	return lock_file(cmd, LOCK_SH);
+}
+
 void xg_unlock(int fd)
 {
 	if (fd < 0)
 		return;
 	close(fd); /* closing the last fd drops the flock */
 	sigprocmask(SIG_UNBLOCK, &xg_term_signals, NULL);
-}
-
-int xg_ifindex(const char *ifname)
-{
-	unsigned int idx;
-
-	if (!ifname || !*ifname) {
-		xg_err("no interface given");
-		return -EINVAL;
-	}
-	if (strlen(ifname) >= IF_NAMESIZE) {
-		xg_err("interface %s: name longer than %d characters", ifname,
-		       IF_NAMESIZE - 1);
-		return -EINVAL;
-	}
-	idx = if_nametoindex(ifname);
-	if (!idx) {
-		xg_err("interface %s: no such interface", ifname);
-		return -ENODEV;
-	}
-	return (int)idx;
-}
-
-int xg_pin_dir(const char *ifname, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%s/%s", XG_PIN_ROOT, ifname);
-
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-int xg_make_pin_dir(const char *ifname, char *buf, size_t len)
-{
-	int err = xg_pin_dir(ifname, buf, len);
-
-	if (err)
-		return err;
-	if (mkdir(XG_PIN_ROOT, 0700) && errno != EEXIST)
-		goto fail;
-	if (mkdir(buf, 0700) && errno != EEXIST)
-		goto fail;
-	return 0;
-fail:
-	err = -errno;
-	xg_err("interface %s: cannot create pin directory %s: %s", ifname, buf,
-	       strerror(errno));
-	return err;
-}
-
-int xg_remove_pin_dir(const char *dir)
-{
-	char path[XG_PATH_MAX * 2];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int err = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (unlink(path) && errno != ENOENT) {
-			err = -errno;
-			xg_err("cannot remove pin %s: %s", path, strerror(-err));
-		}
-	}
-	closedir(d);
-	if (!err && rmdir(dir) && errno != ENOENT) {
-		err = -errno;
-		xg_err("cannot remove pin directory %s: %s", dir, strerror(-err));
-	}
-	/* Leave XG_PIN_ROOT when it is the last one out. */
-	if (!err)
-		rmdir(XG_PIN_ROOT);
-	return err;
 }
 
 int xg_nr_cpus(void)
@@ -207,4 +123,45 @@ int xg_parse_u64(const char *s, unsigned long long max, unsigned long long *out)
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+int xg_parse_decimal(const char *s, unsigned long long max, unsigned long long *out)
+{
+	if (!s || !*s || strspn(s, "0123456789") != strlen(s) ||
+	    (s[0] == '0' && s[1]))
+		return -EINVAL;
+	return xg_parse_u64(s, max, out);
+}
+
+int xg_ensure_bpffs(void)
+{
+	return xg_bpffs_ready("bpffs", XG_BPFFS_MOUNT);
+}
+
+int xg_remove_pin_dir(const char *dir)
+{
+	char path[XG_PATH_MAX * 2];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) && errno != ENOENT) {
+			err = -errno;
+			xg_err("cannot remove pin %s: %s", path, strerror(-err));
+		}
+	}
+	closedir(d);
+	if (!err && rmdir(dir) && errno != ENOENT) {
+		err = -errno;
+		xg_err("cannot remove pin directory %s: %s", dir, strerror(-err));
+	}
+	if (!err)
+		rmdir(XG_PIN_ROOT);
+	return err;
 }

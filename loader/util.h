@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Small helpers the subcommands share: privileges, bpffs, interfaces, pins. */
+/* Small helpers the subcommands share: the lock, numbers, addresses. */
 #ifndef XG_UTIL_H
 #define XG_UTIL_H
 
@@ -15,31 +15,34 @@
  */
 #define XG_LOCK_FILE "/run/xdpgate.lock"
 
-/* 0 when running with CAP_SYS_ADMIN/root, else an error naming the command. */
+/* 0 when the process holds CAP_SYS_ADMIN (and is uid 0 or has
+ * CAP_DAC_OVERRIDE), else an error naming the command and what is missing
+ * (caps.h). For commands that need nothing more.
+ */
 int xg_require_root(const char *cmd);
 
-/* Mount bpffs on XG_BPFFS unless a bpffs is already there. */
+/* For layers not yet on the pin library (pins.h): xg_bpffs_ready(...,
+ * XG_BPFFS_MOUNT), which mounts bpffs on a fresh boot and refuses the
+ * private one of `ip netns exec`.
+ */
 int xg_ensure_bpffs(void);
 
-/* Take XG_LOCK_FILE exclusively (waits for another loader to finish).
- * Returns the fd to pass to xg_unlock, or a negative error (reported).
- */
-int xg_lock(const char *cmd);
-void xg_unlock(int fd);
-
-/* Resolve an interface name; prints "interface X: no such interface". */
-int xg_ifindex(const char *ifname);
-
-/* XG_PIN_ROOT/<ifname> into buf. */
-int xg_pin_dir(const char *ifname, char *buf, size_t len);
-
-/* Create XG_PIN_ROOT and XG_PIN_ROOT/<ifname>, mode 0700 (root only). */
-int xg_make_pin_dir(const char *ifname, char *buf, size_t len);
-
-/* Remove every file in the directory, then the directory (not recursive
- * beyond one level: the loader pins nothing deeper).
+/* Remove every file in dir, link pins included (which detaches a link
+ * held only by its pin), then dir, then XG_PIN_ROOT if it is left empty.
+ * The socket layer's removal; instance directories use xg_pins_remove(),
+ * which never removes a live link.
  */
 int xg_remove_pin_dir(const char *dir);
+
+/* Take XG_LOCK_FILE, exclusively to change state (attach, detach) or
+ * shared to read it (status), waiting for a holder to finish: a reader
+ * never sees half an attach. Returns the fd to pass to xg_unlock, or a
+ * negative error (reported). While held exclusively, termination signals
+ * wait until xg_unlock.
+ */
+int xg_lock(const char *cmd);
+int xg_lock_shared(const char *cmd);
+void xg_unlock(int fd);
 
 /* Number of CPUs per-CPU map values are sized for. */
 int xg_nr_cpus(void);
@@ -52,5 +55,11 @@ void xg_bad_option(const char *cmd, char **argv);
 
 /* strtoul with full-string and range checks. */
 int xg_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
+
+/* Decimal digits only, no sign, no leading zero ("0100" is not read as
+ * octal, "0x20" as hex, "+64" as 64): -EINVAL for anything else, -ERANGE
+ * above max.
+ */
+int xg_parse_decimal(const char *s, unsigned long long max, unsigned long long *out);
 
 #endif

@@ -96,6 +96,8 @@ static int attach_link(const struct xg_attach_req *req, int prog_fd,
 		       const char *pin_dir, struct xg_attached *out)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = req_flags(req));
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
 	char pin[XG_PATH_MAX + 8];
 	int fd, err;
 
@@ -105,10 +107,6 @@ static int attach_link(const struct xg_attach_req *req, int prog_fd,
 	if (fd < 0)
 		return fd;
 	snprintf(pin, sizeof(pin), "%s/link", pin_dir);
-	/* xdpgate is not attached (the caller checked), so a link pinned
-	 * here belongs to an interface that went away: it is defunct.
-	 */
-	unlink(pin);
 	if (bpf_obj_pin(fd, pin)) {
 		err = -errno;
 		xg_err("interface %s: pin the bpf_link of %s at %s: %s",
@@ -116,6 +114,8 @@ static int attach_link(const struct xg_attach_req *req, int prog_fd,
 		close(fd); /* the last reference: this detaches again */
 		return err;
 	}
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		out->link_id = info.id;
 	close(fd);
 	out->via = XG_VIA_LINK;
 	snprintf(out->note, sizeof(out->note), "link pinned at %s", pin);

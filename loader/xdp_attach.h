@@ -42,6 +42,9 @@ struct xg_attach_req {
 	 * of a new attach), -1: keep what the running program does (replace)
 	 */
 	int exact;
+	bool force;              /* allocate past the memory limit */
+	bool adopt;              /* take over an orphan's maps */
+	const char *adopt_dir;   /* that orphan, or NULL: the one of ifname */
 };
 
 /* A loaded (not yet attached) program and the pins this call made. */
@@ -52,22 +55,24 @@ struct xg_loaded {
 	__u32 prog_id;
 	char pin_dir[XG_PATH_MAX]; /* "" when the maps are not pinned */
 	char pol_dir[XG_PATH_MAX]; /* where the policy maps are pinned */
-	bool made_dir;             /* pin_dir was created by this call */
-	bool made_pol_dir;         /* so was pol_dir */
+	bool made_pol_dir;         /* pol_dir was created by this call */
 	int req_ifindex;
 	bool had_pin[XG_NR_MAPS];  /* the map pin existed before this call */
+	__u64 new_bytes;           /* estimated memory of the maps it made */
 };
 
 /* Open, configure and load the program. Its maps are pinned in pin_dir
- * ("" for none) and its policy maps in the interface's policy directory
- * (policy_dir.h; in pin_dir too when that is iproute2's shared one),
- * reusing pins already there; with running != NULL the
- * running program's maps are reused instead (--replace), so counters
- * carry over. On failure nothing created by this call is left behind.
+ * ("" for none; the directory must exist) and its policy maps in the
+ * interface's policy directory (policy_dir.h; in pin_dir too when that is
+ * iproute2's shared one), reusing pins already there; with running != NULL
+ * the running program's maps are reused instead (--replace), so counters
+ * carry over. The memory of the maps it would create is estimated first:
+ * above xg_mem_limit() it refuses unless req->force. On failure nothing
+ * created by this call is left behind.
  */
 int xg_load(const struct xg_attach_req *req, const char *pin_dir,
 	    struct xg_maps *running, struct xg_loaded *l);
-/* Remove the pins (and the pin directory) this call created. */
+/* Remove the pins this call created. */
 void xg_load_undo(struct xg_loaded *l);
 /* Close the object; attachments and pins stay. */
 void xg_load_close(struct xg_loaded *l);
@@ -75,6 +80,7 @@ void xg_load_close(struct xg_loaded *l);
 /* How the program ended up attached. */
 struct xg_attached {
 	enum xg_via via;
+	__u32 link_id;      /* the bpf_link's id when via a link */
 	__u32 attached_id;  /* what the hook runs: ours, or libxdp's dispatcher */
 	char note[XG_PATH_MAX + 64]; /* why this path, e.g. "libxdp dispatcher unavailable" */
 };

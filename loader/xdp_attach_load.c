@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "mem_estimate.h"
 #include "policy_dir.h"
 #include "prog_config.h"
 #include "util.h"
@@ -207,8 +208,16 @@ static int prepare_maps(const struct xg_attach_req *req, struct xg_loaded *l,
 		if (fd < 0)
 			continue;
 		err = check_existing(req, map, fd, where, is_src);
-		if (!err && running && (err = bpf_map__reuse_fd(map, fd)))
-			map_setup_failed(req, map, "reuse the running program's map", err);
+		/* Share the map by fd, never by libbpf's pin reuse: libbpf 1.1
+		 * refuses a pinned devmap (the kernel adds BPF_F_RDONLY_PROG to
+		 * its flags), so a pinned xg_pol_tx could not be reused. A map
+		 * pinned already needs no pin path; one of the running program
+		 * not pinned yet keeps it, so libbpf pins it.
+		 */
+		if (!err && (err = bpf_map__reuse_fd(map, fd)))
+			map_setup_failed(req, map, "reuse the existing map", err);
+		if (!err && l->had_pin[i] && (err = bpf_map__set_pin_path(map, NULL)))
+			map_setup_failed(req, map, "clear pin path", err);
 		if (!running)
 			close(fd);
 		if (err)
@@ -231,6 +240,58 @@ static void offload_to(int ifindex, struct bpf_object *obj)
 		bpf_program__set_ifindex(prog, ifindex);
 	bpf_object__for_each_map(map, obj)
 		bpf_map__set_ifindex(map, ifindex);
+}
+
+/* Is a map of the object going to be shared rather than made? */
+static bool map_reused(const struct xg_loaded *l, struct xg_maps *running,
+		       const struct bpf_map *map)
+{
+	for (int i = 0; i < XG_NR_MAPS; i++) {
+		if (strcmp(bpf_map__name(map), xg_map_names[i]))
+			continue;
+		return running ? *xg_maps_slot(running, i) >= 0 : l->had_pin[i];
+	}
+	return false;
+}
+
+/* Estimate what the maps this load creates will cost, and refuse above
+ * the limit unless --force: before a single byte is allocated.
+ */
+static int check_memory(const struct xg_attach_req *req, struct xg_loaded *l,
+			struct xg_maps *running)
+{
+	__u64 limit = xg_mem_limit();
+	char a[32], b[32];
+	struct bpf_map *map;
+
+	l->new_bytes = 0;
+	bpf_object__for_each_map(map, l->obj) {
+		if (bpf_map__is_internal(map) || map_reused(l, running, map))
+			continue;
+		l->new_bytes += xg_map_mem_bytes(bpf_map__type(map),
+						 bpf_map__key_size(map),
+						 bpf_map__value_size(map),
+						 bpf_map__max_entries(map),
+						 xg_nr_cpus());
+	}
+	if (!limit || l->new_bytes <= limit)
+		return 0;
+	if (req->force) {
+		xg_warn("interface %s: maps of %s need about %s of kernel memory, "
+			"over the limit of %s (1/%d of this machine's memory): "
+			"going on (--force)", req->ifname, XG_PROG_NAME_XDP,
+			xg_fmt_size(l->new_bytes, a, sizeof(a)),
+			xg_fmt_size(limit, b, sizeof(b)), XG_MEM_LIMIT_DIVISOR);
+		return 0;
+	}
+	xg_err("interface %s: load %s: its maps would need about %s of kernel "
+	       "memory (%u sources per family x %d possible CPUs), over the "
+	       "limit of %s (1/%d of this machine's memory); lower "
+	       "--max-sources, or add --force", req->ifname, XG_PROG_NAME_XDP,
+	       xg_fmt_size(l->new_bytes, a, sizeof(a)),
+	       bpf_map__max_entries(bpf_object__find_map_by_name(l->obj, XG_MAP_SRC_V4)),
+	       xg_nr_cpus(), xg_fmt_size(limit, b, sizeof(b)), XG_MEM_LIMIT_DIVISOR);
+	return -E2BIG;
 }
 
 static int set_cfg(const struct xg_attach_req *req, struct bpf_object *obj,
@@ -273,6 +334,8 @@ static int configure(const struct xg_attach_req *req, struct xg_loaded *l,
 
 	if (!err)
 		err = prepare_maps(req, l, running);
+	if (!err)
+		err = check_memory(req, l, running);
 	if (!err && !req->mode_auto && req->mode == XG_MODE_HW)
 		offload_to(req->ifindex, l->obj);
 	if (!err && req->drop_unparsed)
@@ -337,15 +400,6 @@ int xg_load(const struct xg_attach_req *req, const char *pin_dir,
 	l->prog_fd = -1;
 	l->req_ifindex = req->ifindex;
 	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", pin_dir ? pin_dir : "");
-	if (*l->pin_dir && !path_exists(l->pin_dir)) {
-		char dir[XG_PATH_MAX];
-
-		/* Only the per-interface directory is ever missing here. */
-		err = xg_make_pin_dir(req->ifname, dir, sizeof(dir));
-		if (err)
-			return err;
-		l->made_dir = true;
-	}
 	err = *l->pin_dir ? pick_policy_dir(req, l) : 0;
 	if (err) {
 		xg_load_undo(l);
@@ -378,11 +432,9 @@ void xg_load_undo(struct xg_loaded *l)
 		return;
 	if (l->made_pol_dir)
 		xg_remove_policy_dir(l->req_ifindex);
-	if (l->made_dir) {
-		xg_remove_pin_dir(l->pin_dir);
-		return;
-	}
-	/* The directory held pins before: remove only what this call added. */
+	/* The directory may hold pins of before: remove only what this call
+	 * added (the caller removes a directory it made).
+	 */
 	for (int i = 0; i < XG_NR_MAPS; i++) {
 		if (l->had_pin[i] || (l->made_pol_dir && xg_map_is_policy(i)))
 			continue;

@@ -26,11 +26,11 @@ cleanup() {
 	status=$?
 	trap - EXIT INT TERM
 	set +e
-	# Deleting the host end removes its peer and any XDP program on it.
+	# Deleting the host end removes its peer and any XDP program on it;
+	# the pins it leaves are then an orphan recorded under its name.
 	ip link del dev "$GATE" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
-	rm -rf "/sys/fs/bpf/xdpgate/$GATE"
-	rmdir /sys/fs/bpf/xdpgate 2>/dev/null # only when no other interface uses it
+	"$XDPGATE" detach --orphans "$GATE" >/dev/null 2>&1
 	[ "$status" = 0 ] || printf 'demo: failed (exit %s), cleaned up\n' "$status" >&2
 	exit "$status"
 }
@@ -76,8 +76,8 @@ print("sent %d packets" % len(pkts))
 EOF
 sleep 0.5  # the veth delivers asynchronously
 
-say "xdpgate status"
-"$XDPGATE" status
+say "xdpgate status $GATE"
+"$XDPGATE" status "$GATE"
 
 say "xdpgate stats $GATE"
 "$XDPGATE" stats "$GATE"

@@ -76,6 +76,7 @@ static const struct {
 	{ "cgroups", test_cgroups },
 	{ "policy", test_policy },
 	{ "rulefile", test_rulefile },
+	{ "state", test_state },
 	{ "admission", test_admission },
 };
 

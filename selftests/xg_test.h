@@ -99,6 +99,7 @@ void test_hot_cache(void);
 void test_cgroups(void);
 void test_policy(void);
 void test_rulefile(void);
+void test_state(void);
 void test_admission(void);
 
 #endif /* XG_TEST_H */

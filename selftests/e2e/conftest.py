@@ -9,19 +9,11 @@ import glob
 import json
 import os
 import subprocess
-import tempfile
 
 import pytest
 
 import xgcli
 import xgnet
-
-FOREIGN_PROG = b"""
-#include <linux/bpf.h>
-#define SEC(name) __attribute__((section(name), used))
-SEC("xdp") int xge_foreign(struct xdp_md *ctx) { return XDP_PASS; }
-char _license[] SEC("license") = "GPL";
-"""
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -29,9 +21,12 @@ def environment():
     if os.geteuid() != 0:
         pytest.exit("the end-to-end tests attach XDP programs: run them as root",
                     returncode=1)
-    for path in (xgcli.XDPGATE, xgcli.XDP_OBJ):
+    for path in (xgcli.XDPGATE, xgcli.XDP_OBJ, xgcli.FOREIGN_OBJ,
+                 xgcli.IMPOSTOR_OBJ, xgcli.RENAMED_OBJ, xgcli.MINI_OBJ,
+                 xgcli.MINI_CORE_OBJ):
         if not os.path.exists(path):
-            pytest.exit("%s is missing: run make first" % path, returncode=1)
+            pytest.exit("%s is missing: run 'make test' (or make %s)" % (
+                path, os.path.relpath(path, xgcli.REPO)), returncode=1)
     xgnet.sweep(include_own=False)
     yield
     left = xgnet.sweep(include_own=True)
@@ -79,19 +74,10 @@ def attached(topo):
 
 @pytest.fixture(scope="session")
 def foreign_obj():
-    """A trivial XDP program that is not xdpgate and pins nothing."""
-    with tempfile.TemporaryDirectory(prefix="xge-") as d:
-        src, obj = os.path.join(d, "foreign.c"), os.path.join(d, "foreign.o")
-        with open(src, "wb") as f:
-            f.write(FOREIGN_PROG)
-        # The Makefile's multiarch include dir: a plain Debian has no
-        # /usr/include/asm for <linux/bpf.h>.
-        multiarch = subprocess.run(["gcc", "-print-multiarch"], capture_output=True,
-                                   text=True).stdout.strip()
-        subprocess.run([os.environ.get("CLANG", "clang-19"), "-O2", "-target",
-                        "bpf", "-I/usr/include/" + multiarch, "-c", src, "-o", obj],
-                       check=True)
-        yield obj
+    """A trivial XDP program that is not xdpgate and pins nothing, built by
+    make with the project's BPF flags (selftests/progs/foreign_xdp.bpf.c).
+    """
+    return xgcli.FOREIGN_OBJ
 
 
 def _xg_pins():
@@ -134,3 +120,54 @@ def iproute2_pins():
         finally:
             for pin in _xg_pins():
                 os.unlink(pin)
+
+
+class NetnsIface:
+    """A veth pair living wholly inside its own network namespace; xdpgate
+    reaches it with nsenter --net (the root mount namespace, so pins land
+    on the shared bpffs).
+    """
+
+    def __init__(self):
+        self.ifname, self.peer, self.netns = xgnet.new_names()
+
+    def setup(self):
+        xgnet.run("ip", "netns", "add", self.netns)
+        xgnet.run("ip", "-n", self.netns, "link", "add", self.ifname, "type",
+                  "veth", "peer", "name", self.peer)
+        for dev in (self.ifname, self.peer):
+            xgnet.run("ip", "-n", self.netns, "link", "set", "dev", dev, "up")
+        self.ifindex = json.loads(xgnet.run(
+            "ip", "-n", self.netns, "-j", "link", "show", self.ifname).stdout)[0]["ifindex"]
+        self.cookie = xgnet.netns_cookie_of(self.netns)
+        self.pin_dir = xgnet.inst_dir(self.cookie, self.ifindex)
+        return self
+
+    def xg(self, *args):
+        return xgcli.xg(*args, prefix=("nsenter", "--net=/run/netns/" + self.netns))
+
+    def xdp(self):
+        """The XDP program id on the interface, or None."""
+        link = json.loads(xgnet.run("ip", "-n", self.netns, "-d", "-j", "link",
+                                    "show", self.ifname).stdout)[0]
+        return (link.get("xdp") or {}).get("prog", {}).get("id")
+
+    def teardown(self):
+        if hasattr(self, "cookie"):
+            xgnet.remove_if_dir(xgnet.if_dir(self.cookie, self.ifindex))
+        xgnet.run("ip", "netns", "del", self.netns, check=False)
+
+
+@pytest.fixture
+def make_netns_iface():
+    made = []
+
+    def make():
+        n = NetnsIface()
+        made.append(n)
+        return n.setup()
+    try:
+        yield make
+    finally:
+        for n in made:
+            n.teardown()

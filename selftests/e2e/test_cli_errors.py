@@ -115,4 +115,4 @@ def test_hw_mode_keeps_existing_attach(attached):
              [IF, xgcli.PROG_NAME])
     assert stats(t.gate) == before
     assert link_xdp(t.gate) == ("xdp", before["prog_id"])
-    xg_ok("status")
+    xg_ok("status", t.gate)

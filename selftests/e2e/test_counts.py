@@ -208,12 +208,13 @@ def test_stats_all_interfaces(make_topo):
     t2.send(traffic.flows(p2))
     wait_stats(t1.gate, 3)
     wait_stats(t2.gate, 3)
-    every = {i["ifname"]: i for i in xg_json("stats")["interfaces"]}
+    every = {i["ifname"]: i for i in xg_json("stats", t1.gate, t2.gate)["interfaces"]}
+    assert sorted(every) == sorted([t1.gate, t2.gate]), every.keys()
     assert traffic.reported(every[t1.gate]) == traffic.per_source(p1)
     assert traffic.reported(every[t2.gate]) == traffic.per_source(p2)
     assert (every[t1.gate]["mode"], every[t2.gate]["mode"]) == ("native", "skb")
-    listed = [i["ifname"] for i in xg_json("status")["instances"]]
-    assert t1.gate in listed and t2.gate in listed
+    listed = [i["ifname"] for i in xgcli.status(t1.gate, t2.gate)["instances"]]
+    assert sorted(listed) == sorted([t1.gate, t2.gate]), listed
 
 
 def test_top_defaults(attached):

@@ -241,7 +241,7 @@ def test_rules_and_hits_survive_restart_and_replace(attached):
     ifc = wait_stats(t.gate, 6)
     assert ifc["actions"]["drop"]["packets"] == 6
     assert rule(t.gate, "10.8.0.0/16 drop")["packets"] == 6
-    st = [i for i in xg_json("status")["instances"] if i["ifname"] == t.gate][0]
+    st = [i for i in xg_json("status", t.gate)["instances"] if i["ifname"] == t.gate][0]
     assert st["rules"] == 1 and st["generation"] == rules(t.gate)["generation"]
     assert os.path.isdir(t.policy_dir)
     xg_ok("detach", t.gate)

@@ -8,12 +8,20 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 XDPGATE = os.environ.get("XDPGATE", os.path.join(REPO, "build", "xdpgate"))
 XDP_OBJ = os.environ.get("XDPGATE_OBJ",
                          os.path.join(REPO, "build", "xdp", "xdpgate_xdp.bpf.o"))
+# Test programs built by make (never compiled here: the Makefile knows the
+# flags a plain Debian needs).
+PROGS = os.path.join(REPO, "build", "selftests", "progs")
+FOREIGN_OBJ = os.path.join(PROGS, "foreign_xdp.bpf.o")
+IMPOSTOR_OBJ = os.path.join(PROGS, "impostor_xdp.bpf.o")
+RENAMED_OBJ = os.path.join(PROGS, "renamed_xdp.bpf.o")
+MINI_OBJ = os.path.join(PROGS, "mini_xdp.bpf.o")
+MINI_CORE_OBJ = os.path.join(PROGS, "mini_core_xdp.bpf.o")
 PROG_NAME = "xdpgate_xdp"
 # Every map status lists and the loader pins; xg_hot_* are the per-CPU
 # hot-source caches in front of the LRU maps xg_src_*, xg_sketch and xg_cpu
 # the admission stage's sketch and per-CPU state (held totals).
 MAP_NAMES = ("xg_src_v4", "xg_src_v6", "xg_actions", "xg_reasons",
-             "xg_hot_v4", "xg_hot_v6", "xg_sketch", "xg_cpu")
+             "xg_hot_v4", "xg_hot_v6", "xg_inserts", "xg_sketch", "xg_cpu")
 # The rule maps, pinned in the interface's policy directory
 # (PIN_ROOT/ns<netns cookie>/if<ifindex>/policy), not in the hook's.
 POLICY_MAPS = ("xg_pol_state", "xg_pol_v4", "xg_pol_v6", "xg_pol_hits",
@@ -35,8 +43,10 @@ class CliError(AssertionError):
 
 def xg(*args, prefix=(), timeout=30):
     """Run xdpgate; return the CompletedProcess whatever the exit code."""
+    # Messages repeat interface names as given, which may not be UTF-8.
     return subprocess.run(list(prefix) + [XDPGATE] + [str(a) for a in args],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, errors="surrogateescape",
+                          timeout=timeout)
 
 
 def xg_ok(*args):
@@ -56,9 +66,15 @@ def xg_json(*args):
             " ".join(map(str, args)), e, p.stdout))
 
 
+def status(*ifnames):
+    """`xdpgate status --json` for these interfaces only (never host-wide)."""
+    assert ifnames, "tests look only at their own interfaces"
+    return xg_json("status", *ifnames)
+
+
 def instance(ifname):
     """This interface's entry of `xdpgate status --json`, or None."""
-    found = [i for i in xg_json("status")["instances"] if i["ifname"] == ifname]
+    found = [i for i in status(ifname)["instances"] if i["ifname"] == ifname]
     assert len(found) <= 1, "status lists %s %d times" % (ifname, len(found))
     return found[0] if found else None
 
@@ -94,9 +110,10 @@ def link_xdp(ifname):
     """(mode, prog id) as iproute2 reports them; mode is None when no XDP
     program is attached, else "xdp", "xdpgeneric", "xdpoffload" or "xdpmulti".
     """
+    # iproute2 writes interface names as raw bytes, UTF-8 or not.
     p = subprocess.run(["ip", "-d", "-j", "link", "show", "dev", ifname],
-                       capture_output=True, text=True, check=True)
-    link = json.loads(p.stdout)[0]
+                       capture_output=True, check=True)
+    link = json.loads(p.stdout.decode("utf-8", "surrogateescape"))[0]
     xdp = link.get("xdp")
     if not xdp:
         return None, None
@@ -108,4 +125,5 @@ def link_xdp(ifname):
 
 def link_text(ifname):
     return subprocess.run(["ip", "-d", "link", "show", "dev", ifname],
-                          capture_output=True, text=True, check=True).stdout
+                          capture_output=True, check=True).stdout.decode(
+                              "utf-8", "surrogateescape")
