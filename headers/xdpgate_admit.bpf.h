@@ -37,8 +37,9 @@ const volatile __u8 cfg_exact = 0;
 const volatile __u32 cfg_admit_pkts = XG_ADMIT_PKTS;
 /* Entries per CPU per epoch made without proof: the loader sets it from
  * the map size (XG_ADMIT_TURNOVER_S); 0 makes every source prove itself.
+ * What iproute2 loads keeps this: the default map's share on 2 CPUs.
  */
-const volatile __u32 cfg_admit_budget = 16;
+const volatile __u32 cfg_admit_budget = XG_SRC_MAP_DEFAULT / XG_ADMIT_TURNOVER_S / 2;
 const volatile __u32 cfg_sketch_shift = XG_SKETCH_SHIFT_DEFAULT;
 
 static __always_inline __u64 xg_sketch_epoch(__u64 now)

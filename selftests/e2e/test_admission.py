@@ -28,12 +28,16 @@ def rows(ifc):
 
 
 def check_reconciled(ifc, sent):
-    """Every packet is in a row or held: nothing lost, nothing twice."""
+    """Every packet is in a row, held or evicted: nothing lost, nothing
+    twice.
+    """
     acct = ifc["accounting"]
     in_rows = sum(s["packets"] for s in ifc["sources"])
     lost = ifc["parse"]["src_update_fail"]["packets"]
+    evicted = ifc["evictions"]["packets"]
     assert xgcli.total_packets(ifc) == sent
-    assert in_rows + acct["held"]["packets"] + lost == sent, (in_rows, acct)
+    assert in_rows + acct["held"]["packets"] + evicted + lost == sent, \
+        (in_rows, acct, ifc["evictions"])
     assert acct["held"]["packets"] == \
         acct["held"]["ipv4"]["packets"] + acct["held"]["ipv6"]["packets"]
 
