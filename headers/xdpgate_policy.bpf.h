@@ -310,6 +310,18 @@ static __always_inline int xg_pol_flush(void *src_map, const void *key,
 	return xg_admit_or_hold(src_map, key, key_len, h, p, now, known);
 }
 
+/* After a flush: an owner whose counts were held has no entry (it was
+ * evicted, or the filter was wrong), so it gathers counts until it proves
+ * itself again rather than look its entry up at every flush.
+ */
+static __always_inline void xg_hot_known(struct xg_src_stats *s, int known)
+{
+	if (known)
+		s->flags |= XG_SRC_F_KNOWN;
+	else
+		s->flags &= ~XG_SRC_F_KNOWN;
+}
+
 /* May the owner's counts leave the slot on age alone? An owner that has
  * not proven itself yet keeps gathering them (until XG_HOT_WRITEBACK_PKTS
  * or another source takes the slot), so a source sending a few packets
@@ -353,8 +365,8 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 				out = *s;
 				xg_hot_reset(s);
 				*written_ns = now;
-				if (xg_pol_flush(src_map, addr, key_len, &out, now))
-					s->flags |= XG_SRC_F_KNOWN;
+				xg_hot_known(s, xg_pol_flush(src_map, addr,
+							    key_len, &out, now));
 			}
 			xg_pol_judge(s, gen, addr, key_len, vlan);
 		}
@@ -405,8 +417,7 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 		out = *s;
 		xg_hot_reset(s);
 		*written_ns = now;
-		if (xg_pol_flush(src_map, addr, key_len, &out, now))
-			s->flags |= XG_SRC_F_KNOWN;
+		xg_hot_known(s, xg_pol_flush(src_map, addr, key_len, &out, now));
 	}
 	return res;
 }
