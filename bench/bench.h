@@ -27,6 +27,7 @@ struct bench_opts {
 	__u64 seed;
 	int cpu;           /* the one CPU the benchmark runs on */
 	const char *only;  /* run one scenario: hotpath|sources|live|readout|socket */
+	const char *mix;   /* sources: run this mix only (with --quick too) */
 	const char *json_out;
 	const char *md_out;
 	const char *commit;
@@ -106,6 +107,7 @@ int bench_readout(struct bench_run *r);
 int bench_socket(struct bench_run *r);
 void bench_socket_cleanup(void); /* leave and remove the bench cgroup */
 int bench_rules(struct bench_run *r);
+int bench_tc(struct bench_run *r);
 
 /* report.c */
 int bench_write_json(const struct bench_run *r, const char *path);

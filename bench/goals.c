@@ -5,6 +5,11 @@
  * - readout: 1M entries in <= 0.5 s and >= 10x faster than bpftool;
  * - rules: not measurable until they are built.
  * Issue 10: the tracepoint backend adds <= 10 ns per sendmsg and recvmsg.
+ * Issue 9: a hot source at TC <= 20 ns over the empty TC program.
+ * Issue 8: a uniform flood over 2^20 sources with default settings costs
+ * <= 2x xdp-filter dny_ip per packet; the 1e6 mixes with the default map
+ * keep the <= 1.2x excess of issue 3 (the sized rows run with --exact, as
+ * the reference for every source counted exactly).
  */
 #include <stdio.h>
 #include <string.h>
@@ -106,6 +111,26 @@ static void source_goal(const struct bench_run *r, const char *mix,
 	judge(a, ratio, 1.2, "x");
 }
 
+/* Per packet, ns/pkt against xdp-filter's: the flood goal. */
+static void flood_goal(const struct bench_run *r, struct bench_goal *g, int *n,
+		       int max)
+{
+	const struct bench_row *x = row(r, "sources", "flood-2^20", "xdpgate-count");
+	struct bench_goal *a = next_goal(g, n, max,
+					 "flood 2^20 uniform sources: xdpgate vs xdp-filter dny_ip",
+					 "<= 2.0x");
+	struct bench_summary s;
+
+	if (!a || !x)
+		return;
+	bench_summarize(r, x, &s);
+	if (!s.has_peer)
+		return;
+	snprintf(a->measured, sizeof(a->measured), "%.2fx (%.0f ns)",
+		 s.ratio_peer, s.median);
+	judge(a, s.ratio_peer, 2.0, "x");
+}
+
 static void readout_goals(const struct bench_run *r, struct bench_goal *g,
 			  int *n, int max)
 {
@@ -134,24 +159,47 @@ static void readout_goals(const struct bench_run *r, struct bench_goal *g,
 	snprintf(c->margin, sizeof(c->margin), "bpftool %.2f s", sb.median);
 }
 
-/* Recorded, never asserted: the excess over the no-program loop. */
-static void socket_goal(const struct bench_run *r, const char *call,
-			struct bench_goal *g, int *n, int max)
+/* Recorded, never asserted: a row's excess over its scenario's floor. */
+static void floor_goal(const struct bench_run *r, const char *sc,
+		       const char *group, const char *prog, const char *name,
+		       double limit_ns, struct bench_goal *g, int *n, int max)
 {
-	const struct bench_row *x = row(r, "socket", call, "xdpgate-sock-tracepoint");
+	const struct bench_row *x = row(r, sc, group, prog);
 	struct bench_summary s;
 	struct bench_goal *a;
-	char name[96];
+	char limit[32];
 
-	snprintf(name, sizeof(name), "socket layer: tracepoint backend, per %s", call);
-	a = next_goal(g, n, max, name, "<= 10 ns/call");
+	snprintf(limit, sizeof(limit), "<= %.0f ns%s", limit_ns,
+		 strcmp(sc, "socket") ? "" : "/call");
+	a = next_goal(g, n, max, name, limit);
 	if (!a || !x)
 		return;
 	bench_summarize(r, x, &s);
 	if (!s.has_floor)
 		return;
 	snprintf(a->measured, sizeof(a->measured), "+%.1f ns", s.excess_floor);
-	judge(a, s.excess_floor, 10, " ns");
+	judge(a, s.excess_floor, limit_ns, " ns");
+}
+
+/* The socket layer over the no-program loop (issue 10). */
+static void socket_goal(const struct bench_run *r, const char *call,
+			struct bench_goal *g, int *n, int max)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "socket layer: tracepoint backend, per %s", call);
+	floor_goal(r, "socket", call, "xdpgate-sock-tracepoint", name, 10, g, n, max);
+}
+
+/* A hot source at TC over the empty TC program (issue 9). */
+static void tc_goal(const struct bench_run *r, const char *pkt, const char *dir,
+		    struct bench_goal *g, int *n, int max)
+{
+	char name[96], prog[32];
+
+	snprintf(name, sizeof(name), "TC %s %s: over the empty TC program", pkt, dir);
+	snprintf(prog, sizeof(prog), "xdpgate-tc-%s", dir);
+	floor_goal(r, "tc", pkt, prog, name, 20, g, n, max);
 }
 
 int bench_goals(const struct bench_run *r, struct bench_goal *g, int max)
@@ -164,9 +212,13 @@ int bench_goals(const struct bench_run *r, struct bench_goal *g, int max)
 	source_goal(r, "uniform-1e6", "xdpgate-count-sized", g, &n, max);
 	source_goal(r, "zipf-1e6", "xdpgate-count", g, &n, max);
 	source_goal(r, "zipf-1e6", "xdpgate-count-sized", g, &n, max);
+	flood_goal(r, g, &n, max);
 	readout_goals(r, g, &n, max);
 	next_goal(g, &n, max, "rules: 1M rules vs 10 rules", "<= 1.10x");
 	socket_goal(r, "sendmsg", g, &n, max);
 	socket_goal(r, "recvmsg", g, &n, max);
+	tc_goal(r, "ipv4-udp-64", "ingress", g, &n, max);
+	tc_goal(r, "ipv4-udp-64", "egress", g, &n, max);
+	tc_goal(r, "ipv6-udp-78", "ingress", g, &n, max);
 	return n;
 }

@@ -23,7 +23,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: xdpgate-bench [-v] [--quick] [--selftest] [--rounds N] [--repeat N]\n"
-"                     [--seed N] [--cpu N] [--only hotpath|sources|live|readout|socket]\n"
+"                     [--seed N] [--cpu N] [--only hotpath|sources|live|readout|socket|rules|tc]\n"
+"                     [--mix NAME]   (sources: one mix, e.g. flood-2^20)\n"
 "                     [--json FILE] [--md FILE] [--commit HASH] [--command CMD]\n");
 }
 
@@ -52,6 +53,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "seed", required_argument, 0, 's' },
 		{ "cpu", required_argument, 0, 'c' },
 		{ "only", required_argument, 0, 'o' },
+		{ "mix", required_argument, 0, 'M' },
 		{ "json", required_argument, 0, 'j' },
 		{ "md", required_argument, 0, 'm' },
 		{ "commit", required_argument, 0, 'C' },
@@ -89,6 +91,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 			o->cpu = (int)v;
 			break;
 		case 'o': o->only = optarg; break;
+		case 'M': o->mix = optarg; break;
 		case 'j': o->json_out = optarg; break;
 		case 'm': o->md_out = optarg; break;
 		case 'C': o->commit = optarg; break;
@@ -151,6 +154,8 @@ int main(int argc, char **argv)
 		err |= bench_socket(&run);
 	if (want(&opts, "rules"))
 		err |= bench_rules(&run);
+	if (want(&opts, "tc"))
+		err |= bench_tc(&run);
 
 	if (opts.selftest) {
 		printf("selftest: %s (%d failed)\n",

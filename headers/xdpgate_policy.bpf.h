@@ -24,6 +24,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "xdpgate_account.bpf.h"
+#include "xdpgate_admit.bpf.h"
 #include "xdpgate_policy_maps.bpf.h"
 
 static __always_inline int xg_hook_redirect(__u32 ifindex);
@@ -158,7 +159,8 @@ static __always_inline void xg_bucket_init(struct xg_bucket *b,
  * the limit, never as a free pass.
  */
 static __noinline int xg_pol_limited(const struct xg_bucket_key *k,
-				     __u64 bytes, __u32 gen, __u32 vlan)
+				     __u32 pkts, __u64 bytes, __u32 gen,
+				     __u32 vlan)
 {
 	struct xg_bucket *b = bpf_map_lookup_elem(&xg_pol_bkt, k);
 	__u64 now = bpf_ktime_get_ns() << XG_GCRA_SHIFT, cost;
@@ -182,7 +184,8 @@ static __noinline int xg_pol_limited(const struct xg_bucket_key *k,
 		if (!b)
 			return 1;
 	}
-	cost = b->unit == XG_UNIT_BPS ? xg_mul_fix16(bytes, b->cost) : b->cost;
+	cost = b->unit == XG_UNIT_BPS ? xg_mul_fix16(bytes, b->cost) :
+					b->cost * pkts;
 	for (i = 0; i < XG_GCRA_TRIES; i++) {
 		__u64 old = *(volatile __u64 *)&b->tat;
 		__u64 next = ((__s64)(old - now) > 0 ? old : now) + cost;
@@ -199,7 +202,8 @@ static __noinline int xg_pol_limited(const struct xg_bucket_key *k,
 
 static __always_inline int xg_pol_act(const struct xg_src_stats *s,
 				      const void *addr, __u32 key_len,
-				      __u64 bytes, __u32 gen, __u32 vlan)
+				      __u32 pkts, __u64 bytes, __u32 gen,
+				      __u32 vlan, __u32 hook)
 {
 	struct xg_bucket_key k = {};
 
@@ -213,29 +217,31 @@ static __always_inline int xg_pol_act(const struct xg_src_stats *s,
 		xg_key_copy(k.addr, addr, key_len);
 		k.rule = s->rule;
 		k.family = key_len == 4 ? 4 : 6;
-		return xg_pol_limited(&k, bytes, gen, vlan) ? XG_ACT_LIMITED :
-							      XG_ACT_PASS;
+		k.hook = (__u16)hook;
+		return xg_pol_limited(&k, pkts, bytes, gen, vlan) ?
+			XG_ACT_LIMITED : XG_ACT_PASS;
 	default:
 		return XG_ACT_PASS;
 	}
 }
 
 static __always_inline void xg_pol_count(struct xg_src_stats *s, int res,
-					 __u64 bytes, __u64 now)
+					 __u32 pkts, __u64 bytes, __u64 now)
 {
-	s->packets++;
+	s->packets += pkts;
 	s->bytes += bytes;
 	s->last_seen_ns = now;
 	if (res == XG_ACT_DROP)
-		s->drops++;
+		s->drops += pkts;
 	else if (res == XG_ACT_REDIRECT)
-		s->redirects++;
+		s->redirects += pkts;
 	else if (res == XG_ACT_LIMITED)
-		s->limited++;
+		s->limited += pkts;
 }
 
 /* Add to a rule's hits, making its counter on the first hit. */
-static __always_inline void xg_pol_hit(__u32 rule, __u64 packets, __u64 bytes)
+static __always_inline void xg_pol_hit_map(__u32 rule, __u64 packets,
+					   __u64 bytes)
 {
 	struct xg_rule_hits *h = bpf_map_lookup_elem(&xg_pol_hits, &rule);
 
@@ -251,29 +257,114 @@ static __always_inline void xg_pol_hit(__u32 rule, __u64 packets, __u64 bytes)
 	__sync_fetch_and_add(&h->bytes, bytes);
 }
 
-/* Pending counts of a slot to the LRU map and to their rule's hits. */
-static __always_inline void xg_pol_flush(void *src_map, const void *key,
-					 __u32 key_len,
-					 const struct xg_src_stats *p)
+/* Hits of one rule gather in this CPU's xg_cpu until another rule's come
+ * (emptied before they are added to the map, so a reader adding both sees
+ * them late, never twice).
+ */
+static __always_inline void xg_pol_hit(__u32 rule, __u64 packets, __u64 bytes)
 {
-	xg_src_write_back(src_map, key, key_len, p);
+	struct xg_cpu *c = xg_cpu_state();
+	struct xg_counter was;
+	__u32 was_rule;
+
+	if (!c) {
+		xg_pol_hit_map(rule, packets, bytes);
+		return;
+	}
+	if (c->hit_rule == rule) {
+		c->hit_pending.packets += packets;
+		c->hit_pending.bytes += bytes;
+		return;
+	}
+	was = c->hit_pending;
+	was_rule = c->hit_rule;
+	c->hit_rule = rule;
+	c->hit_pending.packets = packets;
+	c->hit_pending.bytes = bytes;
+	if (was.packets)
+		xg_pol_hit_map(was_rule, was.packets, was.bytes);
+}
+
+/* Pending counts p of a slot whose owner is key: to their rule's hits,
+ * and to the owner's LRU entry when it has one (a known owner) or admission
+ * gives it one, else held. Returns 1 when the owner has an entry now.
+ */
+static __always_inline int xg_pol_flush(void *src_map, const void *key,
+					__u32 key_len,
+					const struct xg_src_stats *p, __u64 now)
+{
+	int known = p->flags & XG_SRC_F_KNOWN;
+	struct xg_src_stats *s;
+	__u64 h;
+
 	xg_pol_hit(p->rule, p->packets, p->bytes);
+	if (cfg_exact) {
+		xg_src_write_back(src_map, key, key_len, p);
+		return 1;
+	}
+	h = xg_key_hash(key, key_len);
+	if (known) {
+		s = bpf_map_lookup_elem(src_map, key);
+		if (s) {
+			xg_src_add(s, p);
+			xg_filter_set(h, now);
+			return 1;
+		}
+	}
+	return xg_admit_or_hold(src_map, key, key_len, h, p, now, known);
+}
+
+/* After a flush: an owner whose counts were held has no entry (it was
+ * evicted, or the filter was wrong), so it gathers counts until it proves
+ * itself again rather than look its entry up at every flush.
+ */
+static __always_inline void xg_hot_known(struct xg_src_stats *s, int known)
+{
+	if (known)
+		s->flags |= XG_SRC_F_KNOWN;
+	else
+		s->flags &= ~XG_SRC_F_KNOWN;
+}
+
+/* May the owner's counts leave the slot on age alone? An owner that has
+ * not proven itself yet keeps gathering them (until XG_HOT_WRITEBACK_PKTS
+ * or another source takes the slot), so a source sending a few packets
+ * now and then can still reach cfg_admit_pkts.
+ */
+static __always_inline int xg_hot_settled(const struct xg_src_stats *s)
+{
+	return cfg_exact || (s->flags & XG_SRC_F_KNOWN) ||
+	       s->packets >= cfg_admit_pkts;
 }
 
 /* One packet from addr (key_len 4 or 16) on vlan (0: untagged): judge,
  * act, count. hs, written_ns and owner are the source's hot slot (hs NULL
- * when there is none). Returns the outcome, an enum xg_action.
+ * when there is none). pkts is what the packet is on the wire (a TC GSO
+ * packet: its segments; XDP: 1), bytes their length; hook (enum xg_hook)
+ * keeps each hook's rate-limit buckets apart, so a packet seen by XDP
+ * and then by TC ingress is not charged twice. Returns the outcome, an
+ * enum xg_action.
+ *
+ * The slot's owner counts in the slot. Another source takes the slot when
+ * its owner is idle; otherwise it is counted in its LRU entry if the
+ * admitted filter says it may have one and it does, else it goes through
+ * admission (xdpgate_admit.bpf.h) with this one packet: an entry on the
+ * budget, or held. Only the slot and the LRU entry cache a verdict; a
+ * held packet is judged afresh (a walk of the tries, skipped when the set
+ * has no rule of its family).
  */
 static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 				     __u64 *written_ns, void *owner,
 				     const void *addr, __u32 key_len,
-				     __u32 vlan, __u64 bytes)
+				     __u32 vlan, __u32 pkts, __u64 bytes,
+				     __u32 hook)
 {
 	__u64 now = xg_now_coarse_ns();
 	__u32 gen = xg_pol_gen();
 	struct xg_src_stats *s, fresh = {}, out;
 	struct xg_in6_key old;
-	int res, path; /* 0 slot owner, 1 claimed slot, 2 LRU entry, 3 new */
+	int res, path, known = 0; /* path: 0 slot owner, 1 claimed slot, 2 LRU entry, 3 none */
+	__u64 h = 0;
 
 	if (hs && xg_key_eq(owner, addr, key_len)) {
 		s = hs;
@@ -283,74 +374,87 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 				out = *s;
 				xg_hot_reset(s);
 				*written_ns = now;
-				xg_pol_flush(src_map, addr, key_len, &out);
+				xg_hot_known(s, xg_pol_flush(src_map, addr,
+							    key_len, &out, now));
 			}
 			xg_pol_judge(s, gen, addr, key_len, vlan);
 		}
-	} else if (hs && !xg_hot_keep_owner(hs, now)) {
-		out = *hs;
-		xg_key_copy(&old, owner, key_len);
-		xg_key_copy(owner, addr, key_len);
-		*written_ns = now;
-		xg_hot_claim(hs, 0, now);
-		hs->packets = 0;
-		s = hs;
-		path = 1;
-		xg_pol_judge(s, gen, addr, key_len, vlan);
 	} else {
-		s = bpf_map_lookup_elem(src_map, addr);
-		path = 2;
-		if (!s) {
-			s = &fresh;
-			path = 3;
-		}
-		if (!xg_pol_fresh(s, gen, vlan) || path == 3)
+		if (!cfg_exact)
+			h = xg_key_hash(addr, key_len);
+		known = xg_known(h, now);
+		if (hs && !xg_hot_keep_owner(hs, now)) {
+			out = *hs;
+			xg_key_copy(&old, owner, key_len);
+			xg_key_copy(owner, addr, key_len);
+			*written_ns = now;
+			xg_hot_claim(hs, 0, now);
+			hs->packets = 0;
+			if (known)
+				hs->flags = XG_SRC_F_KNOWN;
+			s = hs;
+			path = 1;
 			xg_pol_judge(s, gen, addr, key_len, vlan);
+		} else {
+			s = known ? bpf_map_lookup_elem(src_map, addr) : NULL;
+			path = 2;
+			if (!s) {
+				s = &fresh;
+				path = 3;
+			}
+			if (!xg_pol_fresh(s, gen, vlan) || path == 3)
+				xg_pol_judge(s, gen, addr, key_len, vlan);
+		}
 	}
 
-	res = xg_pol_act(s, addr, key_len, bytes, gen, vlan);
-	xg_pol_count(s, res, bytes, now);
+	res = xg_pol_act(s, addr, key_len, pkts, bytes, gen, vlan, hook);
+	xg_pol_count(s, res, pkts, bytes, now);
 
 	if (path >= 2) {
 		if (path == 3)
-			xg_src_insert(src_map, addr, key_len, &fresh);
-		xg_pol_hit(s->rule, 1, bytes);
+			xg_admit_or_hold(src_map, addr, key_len, h, &fresh, now,
+					 known);
+		else if (!cfg_exact)
+			xg_filter_set(h, now);
+		xg_pol_hit(s->rule, pkts, bytes);
 	} else if (path == 1) {
 		if (out.packets)
-			xg_pol_flush(src_map, &old, key_len, &out);
+			xg_pol_flush(src_map, &old, key_len, &out, now);
 	} else if (s->packets >= XG_HOT_WRITEBACK_PKTS ||
-		   now - *written_ns >= cfg_hot_writeback_ns) {
+		   (now - *written_ns >= cfg_hot_writeback_ns &&
+		    xg_hot_settled(s))) {
 		out = *s;
 		xg_hot_reset(s);
 		*written_ns = now;
-		xg_pol_flush(src_map, addr, key_len, &out);
+		xg_hot_known(s, xg_pol_flush(src_map, addr, key_len, &out, now));
 	}
 	return res;
 }
 
-static __always_inline int xg_police_v4(__u32 addr, __u32 vlan, __u64 bytes)
+static __always_inline int xg_police_v4(__u32 addr, __u32 vlan, __u32 pkts,
+					__u64 bytes, __u32 hook)
 {
 	__u32 idx = xg_hot_index(addr);
 	struct xg_hot_v4 *h = bpf_map_lookup_elem(&xg_hot_v4, &idx);
 
 	if (!h)
 		return xg_police(&xg_src_v4, NULL, NULL, NULL, &addr, 4, vlan,
-				 bytes);
+				 pkts, bytes, hook);
 	return xg_police(&xg_src_v4, &h->s, &h->written_ns, &h->addr, &addr, 4,
-			 vlan, bytes);
+			 vlan, pkts, bytes, hook);
 }
 
 static __always_inline int xg_police_v6(const __u32 *addr, __u32 vlan,
-					__u64 bytes)
+					__u32 pkts, __u64 bytes, __u32 hook)
 {
 	__u32 idx = xg_hot_index(xg_fold6(addr));
 	struct xg_hot_v6 *h = bpf_map_lookup_elem(&xg_hot_v6, &idx);
 
 	if (!h)
 		return xg_police(&xg_src_v6, NULL, NULL, NULL, addr, 16, vlan,
-				 bytes);
+				 pkts, bytes, hook);
 	return xg_police(&xg_src_v6, &h->s, &h->written_ns, h->addr.addr, addr,
-			 16, vlan, bytes);
+			 16, vlan, pkts, bytes, hook);
 }
 
 #endif /* XDPGATE_POLICY_BPF_H */

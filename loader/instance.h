@@ -16,12 +16,25 @@ enum xg_xdp_mode {
 	XG_MODE_NATIVE = 0,
 	XG_MODE_SKB,
 	XG_MODE_HW,
+	XG_MODE_NONE,        /* a TC hook: no XDP mode */
 };
 
 enum xg_via {
 	XG_VIA_NETLINK = 0,  /* plain netlink attach (ours, libxdp's fallback, iproute2) */
 	XG_VIA_LINK,         /* bpf_link, pinned under the pin directory */
 	XG_VIA_DISPATCHER,   /* a component of libxdp's multi-program dispatcher */
+	XG_VIA_TCX,          /* TC: in the tcx chain (a bpf_link, or attached without one) */
+	XG_VIA_CLSACT,       /* TC: a cls_bpf filter of the clsact qdisc */
+};
+
+/* Where a program sits on a TC hook (tc_hook.h). */
+struct xg_tc_prog {
+	__u32 prog_id;
+	enum xg_via via;   /* XG_VIA_TCX or XG_VIA_CLSACT */
+	__u32 link_id;     /* tcx: the link, 0 when attached without one */
+	__u32 handle;      /* clsact: the filter's handle, priority and */
+	__u32 prio;        /* protocol (host order; ETH_P_ALL for ours) */
+	__u32 proto;
 };
 
 struct xg_maps {
@@ -39,12 +52,18 @@ struct xg_maps {
 	int pol_hits;
 	int pol_bkt;
 	int pol_tx;
+	/* the admission stage's sketch and the per-CPU state (held counts):
+	 * -1 in a program of an older xdpgate without them
+	 */
+	int sketch;
+	int cpu;
 };
 
 /* The maps in struct xg_maps order, for code that walks all of them. The
  * first XG_NR_CORE_MAPS make a program xdpgate's (see xg_prog_maps);
- * xg_inserts and the policy maps came later: a program without them reads
- * evictions as unknown, and the rules commands refuse it.
+ * xg_inserts, the policy maps and the admission maps came later: a program
+ * without them reads evictions as unknown, the rules commands refuse it,
+ * and it reads as one without an admission stage.
  */
 enum xg_map_index {
 	XG_MAPI_SRC_V4 = 0,
@@ -61,13 +80,15 @@ enum xg_map_index {
 	XG_MAPI_POL_HITS,
 	XG_MAPI_POL_BKT,
 	XG_MAPI_POL_TX,
+	XG_MAPI_SKETCH,      /* the admission stage's, see xdpgate_admit.bpf.h */
+	XG_MAPI_CPU,
 	XG_NR_MAPS,
 };
 
 /* Policy maps live in the policy directory, the rest in the hook's. */
 static inline int xg_map_is_policy(int i)
 {
-	return i >= XG_MAPI_POL_STATE && i < XG_NR_MAPS;
+	return i >= XG_MAPI_POL_STATE && i <= XG_MAPI_POL_TX;
 }
 extern const char *const xg_map_names[XG_NR_MAPS];
 int *xg_maps_slot(struct xg_maps *m, int i);
@@ -87,19 +108,40 @@ struct xg_instance {
 	__u32 prog_id;       /* xdpgate's own program */
 	__u32 attached_id;   /* what the interface runs: ours or the dispatcher */
 	char pin_dir[XG_PATH_MAX]; /* "" when the maps are not pinned */
+	struct xg_tc_prog tc; /* TC hooks: where it sits */
 };
 
 const char *xg_mode_name(enum xg_xdp_mode mode);
 const char *xg_via_name(enum xg_via via);
+/* "xdp", "tc" (either direction), "cgroup". */
 const char *xg_hook_name(enum xg_hook hook);
+/* "ingress" or "egress": where the hook sees packets (XDP: ingress). */
+const char *xg_hook_direction(enum xg_hook hook);
+/* What the per-address rows are keyed by: "source", or "destination" at
+ * TC egress.
+ */
+const char *xg_hook_key(enum xg_hook hook);
+/* xdpgate's program for the hook: xdpgate_xdp, xdpgate_ingress, ... */
+const char *xg_hook_prog_name(enum xg_hook hook);
+/* Is it one of the TC hooks? */
+static inline bool xg_hook_is_tc(enum xg_hook hook)
+{
+	return hook == XG_HOOK_TC_INGRESS || hook == XG_HOOK_TC_EGRESS;
+}
 
-/* Interfaces of this network namespace running xdpgate: all of them
- * (names NULL), or those among the n names given (a name that is no
- * interface is skipped). *out is malloc'd (free it), sorted by ifindex;
+/* Instances of xdpgate in this network namespace, one per interface and
+ * hook (XDP, TC ingress, TC egress): on every interface (names NULL), or
+ * on those among the n names given (a name that is no interface is
+ * skipped). *out is malloc'd (free it), sorted by ifindex then hook;
  * returns the count or a negative errno (-EPERM included: an error, never
  * "nothing attached").
  */
 int xg_find_instances(char *const *names, int n, struct xg_instance **out);
+
+/* Keep the first instance of each interface (v sorted as
+ * xg_find_instances sorts it: XDP before TC); returns the new count.
+ */
+int xg_instances_per_iface(struct xg_instance *v, int n);
 
 /* Look at one interface: 1 and *in filled when xdpgate runs there, 0 when
  * it does not, negative on error. other_id gets the id of a non-xdpgate
@@ -108,6 +150,13 @@ int xg_find_instances(char *const *names, int n, struct xg_instance **out);
  * value sizes), whatever its own name.
  */
 int xg_probe_interface(int ifindex, struct xg_instance *in, __u32 *other_id);
+
+/* The same for any hook (XG_HOOK_XDP: xg_probe_interface). On a TC hook
+ * other_id is the first program there that is not xdpgate (which xdpgate
+ * runs beside, never replaces).
+ */
+int xg_probe_hook(int ifindex, enum xg_hook hook, struct xg_instance *in,
+		  __u32 *other_id);
 
 /* 1 when the program with this id uses xdpgate's maps, 0 when it does not
  * (or is gone), negative errno when the kernel would not say.
@@ -130,8 +179,9 @@ int xg_pin_dir_matches(const char *dir, __u32 prog_id);
 /* Open the program's xg_* maps by walking its map ids. Every fd is -1 on
  * failure. Returns 0, or -ENOENT when a core map is missing or has the
  * wrong shape (not an xdpgate program, or an incompatible version), or
- * another negative errno from the kernel. m->inserts and the policy maps
- * may stay -1 (a program of an older xdpgate).
+ * another negative errno from the kernel. m->inserts, the policy maps and
+ * the admission maps may stay -1 (a program of an older xdpgate: it reads
+ * as one without an admission stage).
  */
 int xg_prog_maps(__u32 prog_id, struct xg_maps *m);
 void xg_maps_close(struct xg_maps *m);

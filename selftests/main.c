@@ -101,12 +101,14 @@ static const struct {
 	{ "parse_bpf", test_parse_bpf },
 	{ "fuzz_diff", test_fuzz_diff },
 	{ "xdp_dataplane", test_xdp_dataplane },
+	{ "tc_dataplane", test_tc_dataplane },
 	{ "percpu_read", test_percpu_read },
 	{ "hot_cache", test_hot_cache },
 	{ "cgroups", test_cgroups },
 	{ "policy", test_policy },
 	{ "rulefile", test_rulefile },
 	{ "state", test_state },
+	{ "admission", test_admission },
 };
 
 static void usage(const char *prog)

@@ -120,6 +120,7 @@ void test_corpus(void);
 void test_parse_host(void);
 void test_parse_bpf(void);
 void test_xdp_dataplane(void);
+void test_tc_dataplane(void);
 void test_percpu_read(void);
 void test_hot_cache(void);
 void test_fuzz_diff(void);
@@ -127,5 +128,6 @@ void test_cgroups(void);
 void test_policy(void);
 void test_rulefile(void);
 void test_state(void);
+void test_admission(void);
 
 #endif /* XG_TEST_H */

@@ -15,12 +15,12 @@ FOREIGN_OBJ = os.path.join(PROGS, "foreign_xdp.bpf.o")
 IMPOSTOR_OBJ = os.path.join(PROGS, "impostor_xdp.bpf.o")
 RENAMED_OBJ = os.path.join(PROGS, "renamed_xdp.bpf.o")
 MINI_OBJ = os.path.join(PROGS, "mini_xdp.bpf.o")
-MINI_CORE_OBJ = os.path.join(PROGS, "mini_core_xdp.bpf.o")
 PROG_NAME = "xdpgate_xdp"
 # Every map status lists and the loader pins; xg_hot_* are the per-CPU
-# hot-source caches in front of the LRU maps xg_src_*.
+# hot-source caches in front of the LRU maps xg_src_*, xg_sketch and xg_cpu
+# the admission stage's sketch and per-CPU state (held totals).
 MAP_NAMES = ("xg_src_v4", "xg_src_v6", "xg_actions", "xg_reasons",
-             "xg_hot_v4", "xg_hot_v6", "xg_inserts")
+             "xg_hot_v4", "xg_hot_v6", "xg_inserts", "xg_sketch", "xg_cpu")
 # The rule maps, pinned in the interface's policy directory
 # (PIN_ROOT/ns<netns cookie>/if<ifindex>/policy), not in the hook's.
 POLICY_MAPS = ("xg_pol_state", "xg_pol_v4", "xg_pol_v6", "xg_pol_hits",
@@ -130,3 +130,8 @@ def link_text(ifname):
     return subprocess.run(["ip", "-d", "link", "show", "dev", ifname],
                           capture_output=True, check=True).stdout.decode(
                               "utf-8", "surrogateescape")
+
+TC_OBJ = os.environ.get("XDPGATE_TC_OBJ",
+                        os.path.join(REPO, "build", "tc", "xdpgate_tc.bpf.o"))
+FOREIGN_TC_OBJ = os.path.join(PROGS, "foreign_tc.bpf.o")
+IPROUTE2_TC_PIN_DIR = "/sys/fs/bpf/tc/globals"
