@@ -81,6 +81,12 @@ static int measure_one(const char *obj_path, int want, struct row *r)
 	}
 	bpf_object__for_each_map(m, obj)
 		bpf_map__set_pin_path(m, NULL);
+	/* libbpf 1.1 does not know the "tc/egress" section: SCHED_CLS, as
+	 * the loader and the TC tests set it.
+	 */
+	if (bpf_program__type(mine) == BPF_PROG_TYPE_UNSPEC &&
+	    !strncmp(bpf_program__section_name(mine), "tc/", 3))
+		bpf_program__set_type(mine, BPF_PROG_TYPE_SCHED_CLS);
 	snprintf(r->object, sizeof(r->object), "%s", base_name(obj_path));
 	snprintf(r->program, sizeof(r->program), "%s", bpf_program__name(mine));
 	snprintf(r->section, sizeof(r->section), "%s", bpf_program__section_name(mine));
