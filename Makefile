@@ -50,6 +50,7 @@ LOADER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LOADER_SRCS))
 LIBXG       := $(BUILD)/libxdpgate.a
 
 TEST_SRCS  := $(wildcard selftests/*.c)
+TOOL_SRCS  := $(wildcard selftests/tools/*.c selftests/fuzz/corpus_dump.c)
 TEST_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRCS))
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(BENCH_SRCS))
@@ -98,7 +99,8 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	$(Q)$(CC) $(XG_CFLAGS) -c $< -o $@
 
 # C files may include any skeleton; generate them before compiling.
-$(LOADER_OBJS) $(BUILD)/loader/main.o $(TEST_OBJS) $(BENCH_OBJS): | $(SKELS) $(AUX_SKELS)
+$(LOADER_OBJS) $(BUILD)/loader/main.o $(TEST_OBJS) $(BENCH_OBJS) \
+$(patsubst %.c,$(BUILD)/%.o,$(TOOL_SRCS)): | $(SKELS) $(AUX_SKELS)
 
 $(LIBXG): $(LOADER_OBJS)
 	$(call msg,AR,$@)
@@ -120,14 +122,17 @@ demo: $(BUILD)/xdpgate
 	$(Q)scripts/demo.sh
 
 TEST_C     = $(BUILD)/test_xdpgate
-TEST_E2E   = $(PYTHON) -m pytest -q
+TEST_E2E   = $(PYTHON) -m pytest -q -rs
 # Smoke check, not a measurement: every benchmark program really processed
 # the packets it was timed on.
 TEST_BENCH = $(BUILD)/xdpgate-bench --quick --selftest
 
 # One after the other even under make -j (as prerequisites they would run
 # at once, the outputs mixed); pytest last so its summary closes the output.
-test: $(BUILD)/xdpgate-bench $(BUILD)/test_xdpgate $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS)
+test: $(BUILD)/xdpgate-bench $(BUILD)/test_xdpgate $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS) \
+      $(BUILD)/verifier_insns
+	$(Q)$(TEST_LINT)
+	$(Q)$(TEST_VERIFIER)
 	$(Q)$(TEST_BENCH)
 	$(Q)$(TEST_C)
 	$(Q)$(KMX_RUN) --quick
@@ -151,8 +156,98 @@ test-bench: $(BUILD)/xdpgate-bench
 bench: $(BUILD)/xdpgate-bench $(BUILD)/xdpgate
 	$(Q)bench/run.sh
 
+# ---- hardening: lint, verifier record, sanitizers, fuzzing ----------------
+
+# cppcheck, flags pinned here: the warning, portability and performance
+# checks (style is taste); one configuration, the one the build compiles
+# (-D makes cppcheck check only that); libbpf's macros spelled out in
+# libbpf.cfg; file-wide suppressions with their reasons in suppressions.txt.
+# __CPPCHECK__ gives it plain forms of the test harness's ASSERT_* macros.
+# The generated skeletons are left out of its include path: they are
+# libbpf's code, and their embedded objects (hundreds of KB of string)
+# take cppcheck minutes per file that includes one.
+CPPCHECK       ?= cppcheck
+CPPCHECK_FLAGS := -q --std=c11 --enable=warning,portability,performance \
+	--error-exitcode=1 --inline-suppr -D__CPPCHECK__ -D_GNU_SOURCE -D__linux__ \
+	-Iheaders -Iloader --library=scripts/cppcheck/libbpf.cfg \
+	--suppressions-list=scripts/cppcheck/suppressions.txt
+LINT_DIRS      := $(wildcard headers xdp tc sock loader selftests bench)
+TEST_LINT       = $(CPPCHECK) $(CPPCHECK_FLAGS) -j2 $(LINT_DIRS) && \
+	echo "ok   lint: cppcheck $(CPPCHECK_VERSION) clean on $(LINT_DIRS)"
+CPPCHECK_VERSION = $(shell $(CPPCHECK) --version 2>/dev/null | sed 's/^Cppcheck //')
+
+# The verifier's instruction counts of every xdpgate program, recorded in
+# the repository so growth shows in review; make test fails while the
+# record is stale (on another kernel or clang it says SKIP).
+VERIFIER_RECORD := selftests/verifier_insns.md
+CLANG_VERSION    = $(shell $(CLANG) --version | head -1)
+TEST_VERIFIER    = $(BUILD)/verifier_insns --check $(VERIFIER_RECORD) \
+	--clang "$(CLANG_VERSION)" $(BPF_OBJS)
+
+$(BUILD)/verifier_insns: $(BUILD)/selftests/tools/verifier_insns.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(XG_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The corpus shapes as files, libFuzzer's seed corpus.
+CORPUS_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard selftests/corpus*.c))
+$(BUILD)/selftests/fuzz/corpus_dump.o: XG_CFLAGS += -Iselftests
+$(BUILD)/fuzz/corpus_dump: $(BUILD)/selftests/fuzz/corpus_dump.o $(CORPUS_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XG_CFLAGS) -o $@ $^
+
+# libFuzzer on the host build of parse.h, under ASan and UBSan.
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -Wall -Werror -Iheaders -MMD -MP
+$(BUILD)/fuzz/parse_fuzz: selftests/fuzz/parse_fuzz.c | $(DEPS_STAMP)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $< -o $@
+
+verifier-stats: $(BUILD)/verifier_insns $(BPF_OBJS)
+	$(Q)$(BUILD)/verifier_insns --write $(VERIFIER_RECORD) \
+		--clang "$(CLANG_VERSION)" $(BPF_OBJS)
+
+lint: | $(DEPS_STAMP)
+	$(Q)$(TEST_LINT)
+
+# make fuzz: the differential fuzzer over FUZZ_FRAMES frames (BPF build
+# against host build), then libFuzzer for FUZZ_SECONDS. FUZZ_SEED replays.
+FUZZ_FRAMES  ?= 10000000
+FUZZ_SECONDS ?= 120
+fuzz: $(BUILD)/test_xdpgate $(BUILD)/fuzz/parse_fuzz $(BUILD)/fuzz/corpus_dump
+	$(Q)XG_FUZZ_FRAMES=$(FUZZ_FRAMES) $(if $(FUZZ_SEED),XG_FUZZ_SEED=$(FUZZ_SEED)) \
+		$(TEST_C) fuzz_diff
+	$(Q)rm -rf $(BUILD)/fuzz/seeds && mkdir -p $(BUILD)/fuzz/seeds \
+		$(BUILD)/fuzz/found $(BUILD)/fuzz/crashes
+	$(Q)$(BUILD)/fuzz/corpus_dump $(BUILD)/fuzz/seeds
+	$(Q)$(BUILD)/fuzz/parse_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/crashes/ \
+		$(BUILD)/fuzz/found $(BUILD)/fuzz/seeds
+
+# The loader and the C tests built with ASan and UBSan into their own
+# directory; the C tests, then the loader through the end-to-end tests
+# (SAN_E2E: all but the valgrind one, valgrind cannot run an ASan binary).
+# Any report fails the run (halt_on_error, no recover, leaks at exit).
+SAN_BUILD  ?= build-asan
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+SAN_E2E    ?= selftests/e2e --ignore=selftests/e2e/test_valgrind.py
+SAN_ENV     = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/selftests/lsan.supp:print_suppressions=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+test-asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) CFLAGS="$(SAN_CFLAGS)" \
+		$(SAN_BUILD)/test_xdpgate $(SAN_BUILD)/xdpgate
+	$(Q)$(SAN_ENV) $(SAN_BUILD)/test_xdpgate
+	$(Q)$(SAN_ENV) XDPGATE=$(CURDIR)/$(SAN_BUILD)/xdpgate \
+		XDPGATE_OBJ=$(CURDIR)/$(SAN_BUILD)/xdp/xdpgate_xdp.bpf.o \
+		$(PYTHON) -m pytest -q -rs $(SAN_E2E)
+
+.PHONY: lint fuzz test-asan verifier-stats
+
 clean:
-	$(Q)rm -rf $(BUILD)
+	$(Q)rm -rf $(BUILD) $(SAN_BUILD)
 
 include selftests/kmatrix/kmatrix.mk
 

@@ -64,6 +64,46 @@ static void unpin_all(cpu_set_t *saved)
 	sched_setaffinity(0, sizeof(all), &all);
 }
 
+/* What fill() wrote, read back: every key once, each value summed over
+ * the CPUs (1 packet and 64 bytes per CPU). Returns the rows that differ
+ * and what the first of them was.
+ */
+static size_t rows_differ(const struct xg_source_row *rows, size_t n,
+			  __u32 entries, char *first, size_t first_len)
+{
+	__u64 ncpu = xg_nr_cpus();
+	unsigned char *seen = calloc(entries ? entries : 1, 1);
+	size_t bad = 0;
+
+	first[0] = 0;
+	if (!seen) {
+		snprintf(first, first_len, "out of memory");
+		return n ? n : 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct xg_source_row *r = &rows[i];
+		__u32 k;
+
+		memcpy(&k, r->addr, 4);
+		k = ntohl(k) - 0x0a000000U;
+		if (k < entries && !seen[k] && r->family == AF_INET &&
+		    r->packets == ncpu && r->bytes == 64 * ncpu) {
+			seen[k] = 1;
+			continue;
+		}
+		if (!bad++)
+			snprintf(first, first_len,
+				 "row %zu: key 10.0.0.0+%u%s, %llu packets, %llu bytes (want %llu and %llu)",
+				 i, k, k < entries && seen[k] ? " twice" : "",
+				 (unsigned long long)r->packets,
+				 (unsigned long long)r->bytes,
+				 (unsigned long long)ncpu,
+				 (unsigned long long)(64 * ncpu));
+	}
+	free(seen);
+	return bad;
+}
+
 static int row_for(struct bench_run *r, const char *group, const char *prog)
 {
 	return bench_add_row(r, "readout", group, prog, BENCH_SECONDS);
@@ -126,8 +166,8 @@ int bench_readout(struct bench_run *r)
 		s.ns = (now_ns() - t0) / 1e9;
 		sched_setaffinity(0, sizeof(pinned), &pinned);
 		s.wall_ns = s.ns;
-		free(rows);
 		if (got != (int)entries) {
+			free(rows);
 			bench_row_note(&r->rows[reader], BENCH_FAILED,
 				       "reader returned %d of %u entries", got,
 				       entries);
@@ -135,10 +175,17 @@ int bench_readout(struct bench_run *r)
 		}
 		bench_record(&r->rows[reader], &s, 0);
 		if (o->selftest) {
-			bench_check(true, "xdpgate-reader",
-				    "%u entries read and summed", entries);
+			char first[160];
+			size_t bad = rows_differ(rows, n, entries, first,
+						 sizeof(first));
+
+			bench_check(!bad && n == entries, "xdpgate-reader",
+				    "%zu rows read, %zu of them not as written%s%s",
+				    n, bad, bad ? "; first: " : "", first);
+			free(rows);
 			break;
 		}
+		free(rows);
 		if (round < tool_rounds) {
 			t0 = now_ns();
 			if (system(cmd)) {

@@ -79,7 +79,7 @@ int bench_rules(struct bench_run *r)
 	struct bench_prog *p = bench_prog_by_name("xdpgate-count");
 	struct bench_load_cfg cfg = { .bpffs = r->bpffs };
 	struct xg_rule_set a, b;
-	int rounds = o->quick || o->selftest ? 1 : 3, rows[2], err = 0;
+	int rounds = o->quick || o->selftest ? 1 : 3, rows[2] = { -1, -1 }, err = 0;
 	char group[2][32];
 
 	make_set(&a, n, 11);

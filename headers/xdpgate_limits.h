@@ -23,7 +23,7 @@
  * so the loader lets the operator change it with --max-sources.
  */
 #ifndef XG_SRC_MAP_DEFAULT
-#define XG_SRC_MAP_DEFAULT 131072
+#define XG_SRC_MAP_DEFAULT 131072U
 #endif
 
 /* Per-CPU direct-mapped cache of hot sources in front of each LRU map:

@@ -31,7 +31,10 @@ static const char *const xg_reason_names[XG_RSN__MAX] = {
 	[XG_PARSE_IPV6_BAD_VER] = "ipv6_bad_version",
 	[XG_PARSE_IPV6_EXT_TRUNC] = "ipv6_ext_trunc",
 	[XG_PARSE_IPV6_EXT_TOO_MANY] = "ipv6_ext_too_many",
+	[XG_PARSE_IPV6_HBH_NOT_FIRST] = "ipv6_hbh_not_first",
 	[XG_PARSE_L4_TRUNC] = "l4_trunc",
+	[XG_PARSE_TCP_BAD_DOFF] = "tcp_bad_doff",
+	[XG_PARSE_FRAG_L4_TRUNC] = "frag_l4_trunc",
 	[XG_RSN_SRC_UPDATE_FAIL] = "src_update_fail",
 };
 

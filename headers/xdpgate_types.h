@@ -131,18 +131,31 @@ enum xg_reason {
 	XG_PARSE_IPV6_BAD_VER,   /* ethertype IPv6, version field not 6 */
 	XG_PARSE_IPV6_EXT_TRUNC, /* an extension header past payload_len or the frame */
 	XG_PARSE_IPV6_EXT_TOO_MANY, /* more than IPV6_EXT_MAX headers */
+	XG_PARSE_IPV6_HBH_NOT_FIRST, /* Hop-by-Hop after another header */
 	XG_PARSE_L4_TRUNC,       /* TCP/UDP/ICMP header past the IP length or frame */
+	XG_PARSE_TCP_BAD_DOFF,   /* TCP data offset 0-4 (below its own header) */
+	XG_PARSE_FRAG_L4_TRUNC,  /* first fragment cut in its headers: ALSO under its source */
 	XG_RSN_SRC_UPDATE_FAIL,  /* per-source map refused an insert */
 	XG_RSN__MAX,
 };
 
-/* The reasons counted for packets that reached per-source accounting:
- * counted under their source, or lost there (src_update_fail). Every
- * other reason is a packet no source row holds. Readers reconcile the
- * per-source rows with the totals through this: a reason added for
- * packets that are also counted under their source belongs in it.
+/* The reasons whose packets are counted under their source as well: the
+ * parser read the addresses, and the reason only says what else is wrong
+ * (a first fragment cut inside its headers). Every other parse reason's
+ * packets are in no source row. XG_PARSE_NOT_IP is informational too but
+ * has no source.
  */
-#define XG_RSN_ACCOUNTED_MASK (1ULL << XG_RSN_SRC_UPDATE_FAIL)
+#define XG_RSN_HAS_SOURCE_MASK (1ULL << XG_PARSE_FRAG_L4_TRUNC)
+#define XG_RSN_HAS_SOURCE(r) ((r) < 64 && ((1ULL << (r)) & XG_RSN_HAS_SOURCE_MASK))
+
+/* The reasons counted for packets that reached per-source accounting:
+ * counted under their source (XG_RSN_HAS_SOURCE_MASK), or lost there
+ * (src_update_fail). Every other reason is a packet no source row holds.
+ * Readers reconcile the per-source rows with the totals through this:
+ *   packets that reached accounting = sum(xg_actions)
+ *                                    - sum(xg_reasons not in this mask)
+ */
+#define XG_RSN_ACCOUNTED_MASK (XG_RSN_HAS_SOURCE_MASK | (1ULL << XG_RSN_SRC_UPDATE_FAIL))
 
 /* Index of xg_inserts: new entries the data plane put into each per-source
  * LRU map. Nothing but LRU eviction removes an entry, so the entries that

@@ -74,7 +74,8 @@ int xg_usage_load(struct xg_usage *u)
 		xg_usage_free(u);
 		return err;
 	}
-	qsort(u->v, u->n, sizeof(*u->v), by_map);
+	if (u->n > 1) /* u->v is NULL when no program uses a map */
+		qsort(u->v, u->n, sizeof(*u->v), by_map);
 	return 0;
 }
 

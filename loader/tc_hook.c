@@ -55,7 +55,7 @@ static int push(struct list *l, const struct xg_tc_prog *p)
 /* The tcx chain, through BPF_PROG_QUERY with link ids (tcx_compat.h). */
 static int list_tcx(int ifindex, enum xg_hook hook, struct list *l)
 {
-	__u32 progs[XG_TCX_MAX_PROGS], links[XG_TCX_MAX_PROGS];
+	__u32 progs[XG_TCX_MAX_PROGS] = { 0 }, links[XG_TCX_MAX_PROGS] = { 0 };
 	union xg_query_attr a;
 	int err = 0;
 

@@ -18,7 +18,7 @@
 /* --max-sources bounds: an LRU smaller than a few entries per CPU thrashes,
  * and per-CPU values make a larger one cost gigabytes.
  */
-#define XG_SRC_MAP_MIN 16
+#define XG_SRC_MAP_MIN 16U
 #define XG_SRC_MAP_MAX (1U << 24)
 
 enum xg_via_req {

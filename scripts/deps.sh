@@ -9,6 +9,9 @@ set -eu
 PKGS="clang-19 llvm-19 libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev
 zlib1g-dev pkg-config make gcc libc6-dev linux-libc-dev iproute2
 python3-scapy python3-pytest ethtool"
+# Hardening: libFuzzer and clang's sanitizer runtimes (make fuzz), the leak
+# check of the loader (valgrind), the linter (make lint, part of make test).
+PKGS="$PKGS libclang-rt-19-dev valgrind cppcheck"
 if [ "${1:-}" = kmatrix ]; then
 	PKGS="$PKGS qemu-system-x86 busybox-static cpio xz-utils"
 fi

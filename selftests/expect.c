@@ -17,7 +17,8 @@ void xg_assert_meta(const struct xg_case *c, const struct xg_pkt_meta *m)
 		printf("       result is %s, expected %s\n",
 		       m->result < XG_RSN__MAX ? xg_reason_names[m->result] : "?",
 		       xg_reason_names[e->result]);
-	if (e->result != XG_PARSE_OK && e->result != XG_PARSE_NOT_IP)
+	if (e->result != XG_PARSE_OK && e->result != XG_PARSE_NOT_IP &&
+	    !XG_RSN_HAS_SOURCE(e->result))
 		return;
 
 	ASSERT_EQ(m->eth_proto, e->eth_proto, p);

@@ -8,7 +8,8 @@
 #include "corpus.h"
 
 /* Assert m against c->exp: the result always; every field when the
- * result is XG_PARSE_OK or XG_PARSE_NOT_IP.
+ * result is XG_PARSE_OK, XG_PARSE_NOT_IP or one with a source
+ * (XG_RSN_HAS_SOURCE).
  */
 void xg_assert_meta(const struct xg_case *c, const struct xg_pkt_meta *m);
 

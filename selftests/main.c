@@ -43,18 +43,47 @@ void xg_subtest_start(const char *name)
 	xg_t.subtest = name;
 	xg_t.sub_passed = 0;
 	xg_t.sub_failed = 0;
+	xg_t.sub_skipped = 0;
 	xg_t.printed = 0;
 }
 
+/* The first part skipped in the running subtest, for its closing line. */
+static char first_skip[256];
+
+/* Indented like the other detail lines: one result line per subtest, which
+ * the kernel matrix's guest (selftests/kmatrix/guest/lib.sh) relies on.
+ */
+void xg_skip(const char *what, const char *why)
+{
+	printf("     SKIP %s/%s: %s: %s\n", xg_t.test, xg_t.subtest, what, why);
+	if (!xg_t.sub_skipped)
+		snprintf(first_skip, sizeof(first_skip), "%s: %s", what, why);
+	xg_t.sub_skipped++;
+}
+
+/* One line per subtest: "ok" or "FAIL" with its counts, or, when it
+ * checked nothing and skipped something, "SKIP test/subtest: reason" (the
+ * same form as xg_subtest_skip()).
+ */
 void xg_subtest_end(void)
 {
+	unsigned long checks = xg_t.sub_passed + xg_t.sub_failed;
+
 	if (xg_t.printed > XG_MAX_FAIL_LINES)
 		printf("  ... %lu more failures not shown\n",
 		       xg_t.printed - XG_MAX_FAIL_LINES);
-	printf("%-4s %s/%s (%lu checks)\n", xg_t.sub_failed ? "FAIL" : "ok",
-	       xg_t.test, xg_t.subtest, xg_t.sub_passed + xg_t.sub_failed);
+	if (!checks && xg_t.sub_skipped)
+		printf("SKIP %s/%s: %s\n", xg_t.test, xg_t.subtest, first_skip);
+	else if (xg_t.sub_skipped)
+		printf("%-4s %s/%s (%lu checks, %lu skipped)\n",
+		       xg_t.sub_failed ? "FAIL" : "ok", xg_t.test, xg_t.subtest,
+		       checks, xg_t.sub_skipped);
+	else
+		printf("%-4s %s/%s (%lu checks)\n", xg_t.sub_failed ? "FAIL" : "ok",
+		       xg_t.test, xg_t.subtest, checks);
 	xg_t.passed += xg_t.sub_passed;
 	xg_t.failed += xg_t.sub_failed;
+	xg_t.skipped += xg_t.sub_skipped;
 }
 
 void xg_subtest_skip(const char *name, const char *why)
@@ -70,6 +99,7 @@ static const struct {
 	{ "corpus", test_corpus },
 	{ "parse_host", test_parse_host },
 	{ "parse_bpf", test_parse_bpf },
+	{ "fuzz_diff", test_fuzz_diff },
 	{ "xdp_dataplane", test_xdp_dataplane },
 	{ "tc_dataplane", test_tc_dataplane },
 	{ "percpu_read", test_percpu_read },
@@ -138,10 +168,7 @@ int main(int argc, char **argv)
 		xg_t.test = tests[i].name;
 		tests[i].fn();
 	}
-	if (xg_t.skipped)
-		printf("%lu passed, %lu failed, %lu skipped\n", xg_t.passed,
-		       xg_t.failed, xg_t.skipped);
-	else
-		printf("%lu passed, %lu failed\n", xg_t.passed, xg_t.failed);
+	printf("%lu passed, %lu failed, %lu skipped\n", xg_t.passed, xg_t.failed,
+	       xg_t.skipped);
 	return xg_t.failed ? 1 : 0;
 }

@@ -70,8 +70,8 @@ static void subtest_reasons_covered(const struct xg_corpus *cp)
 	}
 	for (int r = 0; r < XG_RSN_SRC_UPDATE_FAIL; r++)
 		ASSERT_TRUE(seen_base[r] + seen_cut[r] > 0, xg_reason_names[r]);
-	printf("     corpus: %d frames, %d cut frames\n", cp->n_base,
-	       cp->n - cp->n_base);
+	printf("     corpus: %d shapes, each also cut at every byte offset: %d cut frames (%d of them zero-length), %d frames in all\n",
+	       cp->n_base, cp->n - cp->n_base, cp->n_base, cp->n);
 	xg_subtest_end();
 }
 

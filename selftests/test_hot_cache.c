@@ -594,7 +594,8 @@ static void subtest_pending(void)
 		if (i != cpu && i < ncpu && CPU_ISSET(i, &saved))
 			cpu2 = i;
 	if (cpu2 < 0) {
-		printf("     (pending_slots: one CPU allowed, cross-CPU part skipped)\n");
+		xg_skip("the same source pending on two CPUs",
+			"this process may run on one CPU only");
 	} else if (ASSERT_EQ(xg_dp_pin_cpu(cpu2, &tmp), cpu2, "pin to a second CPU")) {
 		run(skel, c, s[1], 5);
 		ASSERT_EQ(xg_hot_pending(hot_fd), 3, "same slot on two CPUs: once");

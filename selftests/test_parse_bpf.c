@@ -74,8 +74,13 @@ void test_parse_bpf(void)
 		else
 			host_only++;
 	}
-	printf("     (%d cuts below %d bytes are host-only: test_run needs an Ethernet header)\n",
-	       host_only, ETH_HLEN);
+	if (host_only) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "%d cuts shorter than %d bytes on the BPF side",
+			 host_only, ETH_HLEN);
+		xg_skip(what, "test_run refuses XDP frames without an Ethernet header (-EINVAL); parse_host checks them");
+	}
 	xg_subtest_end();
 
 	parse_probe__destroy(skel);

@@ -111,7 +111,11 @@ static void run_one(struct xdpgate_tc *skel, bool egress, struct model *m,
 	enum xg_reason r = c->exp.result;
 	int family = c->l3 == XG_L3_V4 ? 4 : 6, alen = family == 4 ? 4 : 16;
 	int off = xg_case_saddr_off(c);
-	bool bad = r != XG_PARSE_OK && r != XG_PARSE_NOT_IP;
+	/* frag_l4_trunc has a source: counted there too, never dropped as
+	 * unparsed (XG_RSN_HAS_SOURCE).
+	 */
+	bool counted = r == XG_PARSE_OK || XG_RSN_HAS_SOURCE(r);
+	bool bad = !counted && r != XG_PARSE_NOT_IP;
 	__u64 pkts = segs > 1 ? segs : 1, bytes = c->len + (pkts - 1) * seg_hdr;
 	struct bpf_program *prog = egress ? skel->progs.xdpgate_egress :
 					    skel->progs.xdpgate_ingress;
@@ -122,10 +126,8 @@ static void run_one(struct xdpgate_tc *skel, bool egress, struct model *m,
 	}
 	memcpy(frame, c->bytes, c->len);
 	if (off >= 0 && off + 2 * alen <= (int)c->len) {
-		bool ok = r == XG_PARSE_OK;
-
-		memcpy(frame + off, ok && !egress ? key : poison, alen);
-		memcpy(frame + off + alen, ok && egress ? key : poison, alen);
+		memcpy(frame + off, counted && !egress ? key : poison, alen);
+		memcpy(frame + off + alen, counted && egress ? key : poison, alen);
 	}
 	if (!ASSERT_OK(bpf_prog_test_run_opts(bpf_program__fd(prog), &opts), c->name))
 		return;
@@ -136,9 +138,9 @@ static void run_one(struct xdpgate_tc *skel, bool egress, struct model *m,
 	if (r != XG_PARSE_OK) {
 		m->reasons[r].packets += pkts;
 		m->reasons[r].bytes += bytes;
-	} else {
-		add_key(m, family, key, pkts, bytes);
 	}
+	if (counted)
+		add_key(m, family, key, pkts, bytes);
 }
 
 /* Frames test_run will not make an skb of: shorter than an Ethernet

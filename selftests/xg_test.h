@@ -2,8 +2,9 @@
 /* A small harness in the style of the kernel's BPF selftests: one
  * test_<name>() per area, subtests inside it, and ASSERT_* checks that say
  * what failed (expression, expected, actual and the packet it was about).
- * Every check is counted; main() prints "N passed, N failed" and exits
- * non-zero when anything failed.
+ * Every check is counted; main() prints "N passed, N failed, N skipped"
+ * and exits non-zero when anything failed. What cannot be checked here
+ * says so with xg_skip(): a SKIP line with the reason, never "ok".
  */
 #ifndef XG_TEST_H
 #define XG_TEST_H
@@ -14,9 +15,10 @@
 struct xg_test_state {
 	unsigned long passed;
 	unsigned long failed;
-	unsigned long skipped;    /* subtests that could not run here */
+	unsigned long skipped;    /* SKIP lines printed */
 	unsigned long sub_passed; /* checks of the running subtest */
 	unsigned long sub_failed;
+	unsigned long sub_skipped;
 	unsigned long printed;    /* failure lines shown in this subtest */
 	const char *test;
 	const char *subtest;
@@ -30,7 +32,15 @@ extern struct xg_test_state xg_t;
 #define XG_MAX_FAIL_LINES 25
 
 void xg_subtest_start(const char *name);
+/* Prints "ok", "FAIL", or "SKIP" when the subtest checked nothing and
+ * skipped something.
+ */
 void xg_subtest_end(void);
+/* Part of the running subtest (what) cannot be checked here, and why:
+ * prints an indented "SKIP test/subtest: what: why" and counts one skip;
+ * the subtest's own line then says how many parts it skipped.
+ */
+void xg_skip(const char *what, const char *why);
 /* A subtest that cannot run here: prints SKIP and the reason, counted
  * apart (never as passed).
  */
@@ -89,6 +99,22 @@ bool xg_fail_shown(void);
 		___ok;                                                         \
 	})
 
+#ifdef __CPPCHECK__
+/* cppcheck (make lint) follows neither statement expressions nor what
+ * xg_check() returns, and would take every early return after a failed
+ * ASSERT_* for a leak or an uninitialised read: for its eyes only, each
+ * check is the condition it tests.
+ */
+#undef ASSERT_EQ
+#undef ASSERT_TRUE
+#undef ASSERT_OK
+#undef ASSERT_PTR_OK
+#define ASSERT_EQ(a, e, pkt) ((unsigned long long)(a) == (unsigned long long)(e))
+#define ASSERT_TRUE(cond, pkt) (!!(cond))
+#define ASSERT_OK(err, what) ((long)(err) == 0)
+#define ASSERT_PTR_OK(ptr, what) ((ptr) != NULL)
+#endif
+
 /* The tests, one per file. */
 void test_corpus(void);
 void test_parse_host(void);
@@ -97,6 +123,7 @@ void test_xdp_dataplane(void);
 void test_tc_dataplane(void);
 void test_percpu_read(void);
 void test_hot_cache(void);
+void test_fuzz_diff(void);
 void test_cgroups(void);
 void test_policy(void);
 void test_rulefile(void);

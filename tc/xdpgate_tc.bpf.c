@@ -45,7 +45,8 @@ static __always_inline int xg_tc_truncated(int r)
 {
 	return r == XG_PARSE_ETH_TRUNC || r == XG_PARSE_VLAN_TRUNC ||
 	       r == XG_PARSE_IPV4_TRUNC || r == XG_PARSE_IPV6_TRUNC ||
-	       r == XG_PARSE_IPV6_EXT_TRUNC || r == XG_PARSE_L4_TRUNC;
+	       r == XG_PARSE_IPV6_EXT_TRUNC || r == XG_PARSE_L4_TRUNC ||
+	       r == XG_PARSE_FRAG_L4_TRUNC;
 }
 
 /* Parse what is linear; if a header was cut at the end of the linear part
@@ -134,9 +135,14 @@ static __always_inline int xg_tc_run(struct __sk_buff *skb, __u32 hook)
 	xg_tc_size(skb, &m, r == XG_PARSE_OK, &pkts, &bytes);
 	if (r != XG_PARSE_OK) {
 		xg_count_n(&xg_reasons, r, pkts, bytes);
-		if (cfg_drop_unparsed && r != XG_PARSE_NOT_IP)
-			return xg_tc_verdict(XG_ACT_DROP, pkts, bytes);
-		return xg_tc_verdict(XG_ACT_PASS, pkts, bytes);
+		/* A first fragment cut in its headers has its source: counted
+		 * there too and judged like a parsed packet (as in XDP).
+		 */
+		if (r != XG_PARSE_FRAG_L4_TRUNC) {
+			if (cfg_drop_unparsed && r != XG_PARSE_NOT_IP)
+				return xg_tc_verdict(XG_ACT_DROP, pkts, bytes);
+			return xg_tc_verdict(XG_ACT_PASS, pkts, bytes);
+		}
 	}
 
 	/* Rules key on the outer tag: the one the skb holds, if it does

@@ -5,7 +5,9 @@
  * interface's rules (xdpgate_policy.bpf.h): pass, drop, redirect through
  * the devmap, or rate-limit. What cannot be parsed is passed and counted
  * by reason (or dropped, if the loader sets cfg_drop_unparsed), never
- * silently discarded.
+ * silently discarded. not_ip is never dropped, and a first fragment cut
+ * in its headers (frag_l4_trunc) is counted by reason and then goes on
+ * like a parsed packet: its source is known.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -44,9 +46,15 @@ int xdpgate_xdp(struct xdp_md *ctx)
 	r = xg_parse(data, data_end, (__u32)bytes, &m);
 	if (r != XG_PARSE_OK) {
 		xg_count(&xg_reasons, r, bytes);
-		if (cfg_drop_unparsed && r != XG_PARSE_NOT_IP)
-			return xg_verdict(XG_ACT_DROP, bytes);
-		return xg_verdict(XG_ACT_PASS, bytes);
+		/* A first fragment cut in its headers still has its source:
+		 * counted there too (XG_RSN_HAS_SOURCE_MASK), and decided
+		 * like any other packet from that source, not as unparsed.
+		 */
+		if (r != XG_PARSE_FRAG_L4_TRUNC) {
+			if (cfg_drop_unparsed && r != XG_PARSE_NOT_IP)
+				return xg_verdict(XG_ACT_DROP, bytes);
+			return xg_verdict(XG_ACT_PASS, bytes);
+		}
 	}
 
 	/* Rules key on the outer tag (802.1ad S-tag under QinQ). */

@@ -32,7 +32,11 @@ ACTIONS = ("pass", "drop", "redirect", "aborted", "limited", "redirect_fail")
 REASONS = ("not_ip", "eth_trunc", "vlan_trunc", "vlan_too_deep", "ipv4_trunc",
            "ipv4_bad_version", "ipv4_bad_ihl", "ipv4_bad_len", "ipv6_trunc",
            "ipv6_bad_version", "ipv6_ext_trunc", "ipv6_ext_too_many",
-           "l4_trunc", "src_update_fail")
+           "ipv6_hbh_not_first", "l4_trunc", "tcp_bad_doff", "frag_l4_trunc",
+           "src_update_fail")
+# Reasons whose packets are also counted under their source
+# (XG_RSN_HAS_SOURCE_MASK in headers/xdpgate_types.h).
+REASONS_WITH_SOURCE = ("frag_l4_trunc",)
 NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
 
 
