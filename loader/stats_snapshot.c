@@ -51,15 +51,17 @@ static int read_family(struct xg_stats_snapshot *s, int src, int hot,
 		       int family, size_t *lru)
 {
 	size_t before = s->nr_sources;
+	int f = family == AF_INET ? 0 : 1;
 	int n = xg_read_sources(src, family, &s->sources, &s->nr_sources);
 
 	if (n < 0)
 		return n;
 	*lru += (size_t)n;
+	s->nr_lru[f] = (size_t)n;
 	n = xg_merge_hot(hot, family, &s->sources, &s->nr_sources);
 	if (n < 0)
 		return n;
-	s->nr_family[family == AF_INET ? 0 : 1] = s->nr_sources - before;
+	s->nr_family[f] = s->nr_sources - before;
 	return 0;
 }
 

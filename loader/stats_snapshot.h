@@ -27,6 +27,7 @@ struct xg_stats_snapshot {
 	struct xg_source_row *sources; /* IPv4 then IPv6 until ranked */
 	size_t nr_sources;
 	size_t nr_family[2];       /* rows of IPv4, IPv6 */
+	size_t nr_lru[2];          /* of those, entries of the LRU maps (fill) */
 	struct xg_evictions ev;    /* what the rows no longer hold */
 	__u64 mono_ns; /* CLOCK_MONOTONIC when the maps were read */
 	__u64 real_ns; /* CLOCK_REALTIME at the same moment */
