@@ -303,7 +303,8 @@ int xg_scrape_collect(const struct xg_scrape_opts *o, struct xg_scrape *s)
 		return err;
 	if (o->cgroups)
 		collect_cgroups(o, s);
-	s->seconds = secs_since(t0);
+	s->mono_ns = xg_mono_ns();
+	s->seconds = (double)(s->mono_ns - t0) / 1e9;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	s->real_ns = (__u64)rt.tv_sec * 1000000000ull + (__u64)rt.tv_nsec;
 	return s->errors || (o->report && s->missing) ? 1 : 0;

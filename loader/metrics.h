@@ -104,6 +104,7 @@ struct xg_scrape {
 	int missing;                   /* named interfaces not running xdpgate */
 	double seconds;                /* the whole collection */
 	__u64 real_ns;                 /* CLOCK_REALTIME at its end */
+	__u64 mono_ns;                 /* CLOCK_MONOTONIC at its end */
 };
 
 /* Collect everything o asks for into *s (zeroed first). Returns 0 when
@@ -122,7 +123,17 @@ void xg_scrape_free(struct xg_scrape *s);
  */
 void xg_scrape_rank(struct xg_scrape_inst *si, enum xg_sort_key key, size_t top);
 
-/* Seconds between two CLOCK_MONOTONIC readings of xg_mono_ns(). */
+/* Does a row's count include an estimate? The admission stage of the
+ * flood issue marks such rows; until then every row is exact. Every
+ * output marks estimated rows through this one test.
+ */
+static inline bool xg_row_is_estimate(const struct xg_source_row *r)
+{
+	(void)r;
+	return false;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds. */
 __u64 xg_mono_ns(void);
 
 #endif
