@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "json.h"
+#include "metrics.h"
 #include "stats_print.h"
 #include "util.h"
 #include "xdpgate_names.h"
@@ -65,7 +66,8 @@ static void interface(struct xg_json *j, const struct xg_stats_snapshot *s,
 	xj_obj_open(j, NULL);
 	xj_str(j, "ifname", s->inst.ifname);
 	xj_u64(j, "ifindex", (unsigned)s->inst.ifindex);
-	xj_str(j, "hook", xg_hook_name(s->inst.hook));
+	xj_str(j, "hook", xg_hook_label(s->inst.hook));
+	xj_str(j, "direction", xg_direction_label(s->inst.hook));
 	xj_str(j, "mode", xg_mode_name(s->inst.mode));
 	xj_u64(j, "prog_id", s->inst.prog_id);
 

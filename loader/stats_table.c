@@ -8,6 +8,7 @@
 
 #include "humanfmt.h"
 #include "ifname.h"
+#include "metrics.h"
 #include "stats_print.h"
 #include "util.h"
 #include "xdpgate_names.h"
@@ -157,9 +158,10 @@ void xg_stats_print_table(FILE *f, const struct xg_stats_snapshot *snaps,
 
 		if (i)
 			fputc('\n', f);
-		fprintf(f, "%s (ifindex %d)  hook %s  mode %s  prog %u  sources %zu\n\n",
+		fprintf(f, "%s (ifindex %d)  hook %s  direction %s  mode %s  prog %u  sources %zu\n\n",
 			xg_ifname_display(s->inst.ifname, name, sizeof(name)),
-			s->inst.ifindex, xg_hook_name(s->inst.hook),
+			s->inst.ifindex, xg_hook_label(s->inst.hook),
+			xg_direction_label(s->inst.hook),
 			xg_mode_name(s->inst.mode), s->inst.prog_id, s->nr_sources);
 		actions_block(f, s);
 		fputc('\n', f);
