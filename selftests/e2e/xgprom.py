@@ -134,12 +134,25 @@ class Serve:
         return body
 
     def fds(self):
-        return len(os.listdir("/proc/%d/fd" % self.proc.pid))
+        """Open fds once the last connection's socket is closed (the server
+        closes it after answering, a moment after the client has read).
+        """
+        last, deadline = None, time.monotonic() + 5
+        while time.monotonic() < deadline:
+            n = len(os.listdir("/proc/%d/fd" % self.proc.pid))
+            if n == last:
+                return n
+            last = n
+            time.sleep(0.2)
+        return last
 
     def alive(self):
         return self.proc.poll() is None
 
     def stop(self):
+        """Stop it (SIGTERM); (exit status, stderr). Safe to call twice."""
+        if getattr(self, "result", None):
+            return self.result
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -150,7 +163,8 @@ class Serve:
         self.proc.stdout.close()
         err = self.proc.stderr.read()
         self.proc.stderr.close()
-        return self.proc.returncode, err
+        self.result = (self.proc.returncode, err)
+        return self.result
 
 
 @contextlib.contextmanager
