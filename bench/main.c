@@ -23,7 +23,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: xdpgate-bench [-v] [--quick] [--selftest] [--rounds N] [--repeat N]\n"
-"                     [--seed N] [--cpu N] [--only hotpath|sources|live|readout|socket]\n"
+"                     [--seed N] [--cpu N]\n"
+"                     [--only hotpath|sources|live|readout|socket|rules|scrape]\n"
 "                     [--json FILE] [--md FILE] [--commit HASH] [--command CMD]\n");
 }
 
@@ -151,6 +152,8 @@ int main(int argc, char **argv)
 		err |= bench_socket(&run);
 	if (want(&opts, "rules"))
 		err |= bench_rules(&run);
+	if (want(&opts, "scrape"))
+		err |= bench_scrape(&run);
 
 	if (opts.selftest) {
 		printf("selftest: %s (%d failed)\n",

@@ -268,6 +268,8 @@ int bench_write_md(const struct bench_run *r, const char *path)
 	md_ns_table(f, r, "socket", "call");
 	fprintf(f, "## Scenario 5: readout\n\n");
 	md_seconds_table(f, r, "readout");
+	fprintf(f, "## Scenario 7: scrape (one instance, seconds per scrape)\n\n");
+	md_seconds_table(f, r, "scrape");
 	fprintf(f, "## Not yet measurable\n\n");
 	md_pending(f, r);
 	fprintf(f, "%s", bench_method_text);

@@ -148,6 +148,22 @@ static void read_self(struct xg_scrape_inst *si)
 	xg_maps_close(&m);
 }
 
+int xg_scrape_instance(const struct xg_instance *in, const struct xg_scrape_opts *o,
+		       struct xg_scrape_inst *si)
+{
+	__u64 t0 = xg_mono_ns();
+	int err;
+
+	memset(si, 0, sizeof(*si));
+	err = xg_stats_read(in, &si->snap);
+	si->read_seconds = secs_since(t0);
+	if (err)
+		return err;
+	read_self(si);
+	xg_scrape_rank(si, o->sort, o->top_sources);
+	return 0;
+}
+
 static void read_error(const struct xg_scrape_opts *o, const struct xg_instance *in,
 		       int err)
 {
@@ -211,10 +227,8 @@ static int collect_instances(const struct xg_scrape_opts *o, struct xg_scrape *s
 	}
 	for (int i = 0; i < n; i++) {
 		struct xg_scrape_inst *si = &s->inst[s->nr_inst];
-		__u64 t0 = xg_mono_ns();
-		int err = xg_stats_read(&ins[i], &si->snap);
+		int err = xg_scrape_instance(&ins[i], o, si);
 
-		si->read_seconds = secs_since(t0);
 		if (err) {
 			/* Detached while we looked, unnamed: simply not running. */
 			if (err == -ESRCH && !o->ifnames)
@@ -223,8 +237,6 @@ static int collect_instances(const struct xg_scrape_opts *o, struct xg_scrape *s
 			s->errors++;
 			continue;
 		}
-		read_self(si);
-		xg_scrape_rank(si, o->sort, o->top_sources);
 		s->up[xg_hook_layer(si->snap.inst.hook)] = true;
 		s->nr_inst++;
 	}

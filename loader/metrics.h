@@ -118,6 +118,13 @@ struct xg_scrape {
 int xg_scrape_collect(const struct xg_scrape_opts *o, struct xg_scrape *s);
 void xg_scrape_free(struct xg_scrape *s);
 
+/* One instance into *si (zeroed first): its snapshot, self-monitoring and
+ * ranked sources, as xg_scrape_collect does for each instance it finds.
+ * 0 or xg_stats_read()'s error (si then holds nothing to free).
+ */
+int xg_scrape_instance(const struct xg_instance *in, const struct xg_scrape_opts *o,
+		       struct xg_scrape_inst *si);
+
 /* Rank an instance's sources and sum the rest into other[] (called by
  * xg_scrape_collect; top may be SIZE_MAX).
  */
