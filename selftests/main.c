@@ -77,6 +77,7 @@ static const struct {
 	{ "policy", test_policy },
 	{ "rulefile", test_rulefile },
 	{ "state", test_state },
+	{ "metrics", test_metrics },
 };
 
 static void usage(const char *prog)
