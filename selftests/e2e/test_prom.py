@@ -205,3 +205,49 @@ def test_prom_odd_interface_names():
     finally:
         for t in made:
             t.teardown()
+
+
+def test_prom_cgroup_cells_match_json():
+    """The socket layer's series: every cell of this test's cgroups equals
+    `cgroups --json`, names and paths as there; the rest in cgroup="other".
+    """
+    import fcntl
+    import os
+    import xgcgroup
+    with open(xgcgroup.CG_LAYER_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ours = not os.path.exists(xgcgroup.CG_PIN_DIR)
+        cgs = xgcgroup.CgroupSet()
+        try:
+            if ours:
+                xg_ok("cgroups", "attach")
+            a, b = cgs.child(cgs.tag + "a01"), cgs.child(cgs.tag + "b01")
+            xgcgroup.flow("udp", xgcgroup.socket.AF_INET, a, b, 5, 300, 3, 111)
+            xgcgroup.flow("tcp", xgcgroup.socket.AF_INET6, a, b, 4, 2000, 2, 500)
+            p = xg("stats", "--prom", "--cgroups", "--top", "100000", "xge00000g00")
+            assert p.returncode == 1  # the interface named does not exist
+            xgprom.promtool_check(p.stdout)
+            s, _ = xgprom.parse(p.stdout)
+            doc = xgcli.xg_json("cgroups")
+            root = xgcgroup.v2_root()
+            assert xgprom.value(s, "xdpgate_up", layer="cgroup") == 1
+            info = dict(next(iter(xgprom.select(s, "xdpgate_cgroup_info"))))
+            assert info["backend"] == doc["backend"]
+            for cg in (a, b):
+                row = next(r for r in doc["cgroups"] if r["path"] == cg[len(root):])
+                for proto in ("tcp", "udp"):
+                    for fam in ("ipv4", "ipv6"):
+                        for d in ("tx", "rx"):
+                            lab = dict(cgroup=row["cgroup"], path=row["path"],
+                                       proto=proto, family=fam, direction=d)
+                            cell = row[proto][fam]
+                            assert xgprom.value(s, "xdpgate_cgroup_bytes_total", **lab) == \
+                                cell[d + "_bytes"], lab
+                            assert xgprom.value(s, "xdpgate_cgroup_packets_total", **lab) == \
+                                cell[d + "_packets"], lab
+                assert row["tx_bytes"] > 0 and row["rx_bytes"] > 0
+            assert xgprom.select(s, "xdpgate_cgroup_bytes_total", cgroup="other")
+        finally:
+            cgs.teardown()
+            if ours:
+                xg("cgroups", "detach")
