@@ -55,6 +55,7 @@ static void source(struct xg_json *j, const struct xg_stats_snapshot *s,
 		xj_double(j, "last_seen", xg_stamp_epoch(s, r->last_seen_ns), 3);
 	else
 		xj_null(j, "last_seen"); /* never: only for entries made by hand */
+	xj_bool(j, "estimate", xg_row_is_estimate(r));
 	xj_obj_close(j);
 }
 

@@ -77,7 +77,8 @@ def test_json_field_by_field(sent):
     want = traffic.per_source(PLAN)
     assert len(ifc["sources"]) == len(PLAN)
     for row in ifc["sources"]:
-        assert set(row) == {"source", "family"} | set(SOURCE_FIELDS) | {"last_seen"}, row
+        assert set(row) == {"source", "family", "last_seen", "estimate"} | set(SOURCE_FIELDS), row
+        assert row["estimate"] is False  # every count exact: no admission stage here
         ip = ipaddress.ip_address(row["source"])
         assert (row["packets"], row["bytes"]) == want[ip], row
         assert row["family"] == fam(row["source"])

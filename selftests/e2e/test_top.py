@@ -5,6 +5,7 @@ and on Ctrl-C with the terminal restored (alternate screen left, exit 0).
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -27,7 +28,14 @@ class Tmux:
 
     def __init__(self, cmd):
         self.sock = "xgtop%d" % os.getpid()
-        self.tmux(["new-session", "-d", "-x", "80", "-y", "24", "-s", "top"] + cmd)
+        # The exit status through a file: tmux may see the pane's end
+        # (the pty closing) without ever reporting the status. The shell
+        # ignores Ctrl-C (top sets its own handler) so that it lives to
+        # write it.
+        fd, self.status_file = tempfile.mkstemp(prefix="xgtop.")
+        os.close(fd)
+        wrap = ["sh", "-c", 'trap "" INT; "$@"; echo $? > "$0"', self.status_file] + cmd
+        self.tmux(["new-session", "-d", "-x", "80", "-y", "24", "-s", "top"] + wrap)
         self.tmux(["set-option", "-t", "top", "remain-on-exit", "on"])
 
     def tmux(self, args):
@@ -54,15 +62,19 @@ class Tmux:
         raise AssertionError("%s: never on screen:\n%s" % (what, s))
 
     def wait_dead(self, timeout=10):
+        """top's exit status (a signal reads as 128 + its number)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.pane("#{pane_dead}") == "1":
-                return int(self.pane("#{pane_dead_status}"))
+            with open(self.status_file) as f:
+                st = f.read().strip()
+            if st:
+                return int(st)
             time.sleep(0.1)
         raise AssertionError("top did not exit:\n" + self.screen())
 
     def kill(self):
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True)
+        os.unlink(self.status_file)
 
 
 @pytest.fixture
