@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -68,6 +67,8 @@ static const char serve_usage[] =
 	"                      from it (default 1; 0: collect for every scrape,\n"
 	"                      still one at a time)\n";
 
+#define usage_error(fmt, arg) xg_usage_error("serve", serve_usage, fmt, arg)
+
 struct serve_opts {
 	char *listen;
 	char *ifnames[SERVE_IFACE_MAX];
@@ -92,15 +93,6 @@ struct serve_state {
 	double start_time;
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("xdpgate: error: serve: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\n", stderr);
-	fwrite(serve_usage, 1, strcspn(serve_usage, "\n") + 1, stderr);
-	return 2;
-}
-
 static int parse_count(const char *s, size_t *out)
 {
 	unsigned long long v;
@@ -108,19 +100,6 @@ static int parse_count(const char *s, size_t *out)
 	if (xg_parse_decimal(s, SIZE_MAX, &v))
 		return -ERANGE;
 	*out = (size_t)v;
-	return 0;
-}
-
-static int parse_seconds(const char *s, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 3600)
-		return -EINVAL;
-	*out = v;
 	return 0;
 }
 
@@ -184,7 +163,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 				return usage_error("--sort wants packets or bytes, not '%s'", optarg);
 			break;
 		case 'k':
-			if (parse_seconds(optarg, &o->cache_s))
+			if (xg_parse_seconds(optarg, 0, 3600, &o->cache_s))
 				return usage_error("--cache wants seconds from 0 to 3600, not '%s'",
 						   optarg);
 			break;

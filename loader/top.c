@@ -44,6 +44,8 @@ static const char top_usage[] =
 	"pps / bps; q (or Ctrl-C) quits. A ~ marks counts that include an\n"
 	"estimate (sources held by the admission stage).\n";
 
+#define usage_error(fmt, arg) xg_usage_error("top", top_usage, fmt, arg)
+
 struct top_opts {
 	double interval;
 	enum xg_top_sort sort;
@@ -57,15 +59,6 @@ static void on_stop(int sig)
 	stop_sig = sig;
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("xdpgate: error: top: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\n", stderr);
-	fwrite(top_usage, 1, strcspn(top_usage, "\n") + 1, stderr);
-	return 2;
-}
-
 /* 0 ok, 1 --help, 2 usage error. */
 static int parse_args(int argc, char **argv, struct top_opts *o)
 {
@@ -75,7 +68,6 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	char *end;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -85,10 +77,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			errno = 0;
-			o->interval = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(o->interval) ||
-			    o->interval < 0.1 || o->interval > 3600)
+			if (xg_parse_seconds(optarg, 0.1, 3600, &o->interval))
 				return usage_error("--interval wants seconds from 0.1 to 3600, not '%s'",
 						   optarg);
 			break;

@@ -109,6 +109,17 @@ def http_get(url, timeout=30, method="GET"):
         return e.code, e.read().decode("utf-8", "replace")
 
 
+def _stop(proc, timeout):
+    """SIGTERM, then SIGKILL after timeout seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Serve:
     """A running `xdpgate serve` on 127.0.0.1 and a port it picked."""
 
@@ -153,13 +164,7 @@ class Serve:
         """Stop it (SIGTERM); (exit status, stderr). Safe to call twice."""
         if getattr(self, "result", None):
             return self.result
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        _stop(self.proc, 10)
         self.proc.stdout.close()
         err = self.proc.stderr.read()
         self.proc.stderr.close()
@@ -239,13 +244,7 @@ class Prometheus:
         raise AssertionError("%s: want %s, got %s" % (expr, want, got))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        _stop(self.proc, 20)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
