@@ -130,6 +130,7 @@ TEST_BENCH = $(BUILD)/xdpgate-bench --quick --selftest
 test: $(BUILD)/xdpgate-bench $(BUILD)/test_xdpgate $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS)
 	$(Q)$(TEST_BENCH)
 	$(Q)$(TEST_C)
+	$(Q)$(KMX_RUN) --quick
 	$(Q)$(TEST_E2E) selftests/e2e
 
 test-c: $(BUILD)/test_xdpgate $(BPF_OBJS)
@@ -152,5 +153,7 @@ bench: $(BUILD)/xdpgate-bench $(BUILD)/xdpgate
 
 clean:
 	$(Q)rm -rf $(BUILD)
+
+include selftests/kmatrix/kmatrix.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -69,19 +69,20 @@ static int do_attach(struct xg_attach_req *req)
 		return 1;
 	}
 	xg_fault("loaded");
-	if (xg_xdp_attach(req, l.prog_fd, l.pin_dir, &a)) {
+	if (xg_xdp_attach(req, &l, &a)) {
 		xg_load_undo(&l);
 		xg_load_close(&l);
 		xg_target_undo(&t);
 		return 1;
 	}
 	xg_fault("attached");
-	xg_target_commit(&t, l.prog_id, a.link_id);
+	/* a.prog_id: through libxdp, its own copy of the program runs. */
+	xg_target_commit(&t, a.prog_id, a.link_id);
 	/* Report what the kernel did, not what was asked (auto -> native). */
 	if (xg_probe_interface(req->ifindex, &now, NULL) == 1)
 		mode = now.mode;
 	printf("xdpgate: %s: attached %s (prog id %u) in %s mode", req->ifname,
-	       XG_PROG_NAME_XDP, l.prog_id, xg_mode_name(mode));
+	       XG_PROG_NAME_XDP, a.prog_id, xg_mode_name(mode));
 	print_via(a.via, a.note);
 	printf("; maps %s %s (new maps: about %s)\n",
 	       *t.adopted || t.adopted_in_place ? "adopted with their counters, pinned in"
@@ -159,6 +160,7 @@ static void update_owner(const struct xg_instance *in, __u32 prog_id)
 
 static int do_replace(struct xg_attach_req *req, const struct xg_instance *in)
 {
+	struct xg_instance now;
 	struct xg_maps running;
 	struct xg_loaded l;
 	int err;
@@ -178,15 +180,18 @@ static int do_replace(struct xg_attach_req *req, const struct xg_instance *in)
 	xg_maps_close(&running);
 	if (err)
 		return 1;
-	if (xg_xdp_replace(in, l.prog_fd)) {
+	if (xg_xdp_replace(in, req, &l)) {
 		xg_load_undo(&l);
 		xg_load_close(&l);
 		return 1;
 	}
 	xg_fault("replaced");
-	update_owner(in, l.prog_id);
+	/* libxdp runs its own copy of the program: record what runs now. */
+	if (xg_probe_interface(req->ifindex, &now, NULL) != 1)
+		now.prog_id = l.prog_id;
+	update_owner(in, now.prog_id);
 	printf("xdpgate: %s: replaced %s (prog id %u -> %u) in %s mode", req->ifname,
-	       XG_PROG_NAME_XDP, in->prog_id, l.prog_id, xg_mode_name(in->mode));
+	       XG_PROG_NAME_XDP, in->prog_id, now.prog_id, xg_mode_name(in->mode));
 	print_via(in->via, "");
 	if (*l.pin_dir)
 		printf("; maps kept, pinned in %s\n", l.pin_dir);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The three ways onto an XDP hook, best first: libxdp (its multi-program
  * dispatcher where the kernel allows it), a bpf_link pinned so it outlives
- * the loader, and a plain netlink attach. On this project's kernels the
- * dispatcher cannot load (freplace is refused), so libxdp itself falls back
- * to a single-program netlink attach; we find out which one we got by
- * asking libxdp what now sits on the hook.
+ * the loader, and a plain netlink attach. libxdp gets its own copy of the
+ * object to load (xdp_libxdp_copy.c). Where the kernel refuses the
+ * dispatcher (freplace), libxdp itself falls back to a single-program
+ * netlink attach; we find out which one we got by asking libxdp what now
+ * sits on the hook.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -55,24 +56,27 @@ static enum xdp_attach_mode libxdp_mode(const struct xg_attach_req *req)
 	return req->mode_auto ? XDP_MODE_UNSPEC : xg_libxdp_mode(req->mode);
 }
 
-static int attach_libxdp(const struct xg_attach_req *req, int prog_fd,
-			 struct xg_attached *out)
+static int attach_libxdp(const struct xg_attach_req *req,
+			 const struct xg_loaded *l, struct xg_attached *out)
 {
 	struct xdp_program *prog;
 	struct xdp_multiprog *mp;
+	struct bpf_object *copy;
 	int err;
 
-	/* libxdp offloads by reloading the program for the device, which a
-	 * program handed over as an fd cannot be.
+	/* libxdp offloads by loading the program for the device itself; the
+	 * loader has already loaded it for the device (--mode hw) instead.
 	 */
 	if (!req->mode_auto && req->mode == XG_MODE_HW)
 		return -EOPNOTSUPP;
-	prog = xdp_program__from_fd(prog_fd);
-	err = libxdp_get_error(prog);
+	err = xg_libxdp_copy(req, l, &prog, &copy);
 	if (err)
 		return err;
 	err = xdp_program__attach(prog, req->ifindex, libxdp_mode(req), 0);
+	if (!err)
+		out->prog_id = xdp_program__id(prog);
 	xdp_program__close(prog);
+	bpf_object__close(copy);
 	if (err)
 		return err;
 
@@ -84,6 +88,7 @@ static int attach_libxdp(const struct xg_attach_req *req, int prog_fd,
 			 out->attached_id);
 	} else {
 		out->via = XG_VIA_NETLINK;
+		out->attached_id = out->prog_id;
 		snprintf(out->note, sizeof(out->note),
 			 "libxdp dispatcher unavailable");
 	}
@@ -134,31 +139,31 @@ static int attach_netlink(const struct xg_attach_req *req, int prog_fd,
 }
 
 /* --via auto: each failure is shown with -v, the last one is reported. */
-static int attach_auto(const struct xg_attach_req *req, int prog_fd,
-		       const char *pin_dir, struct xg_attached *out)
+static int attach_auto(const struct xg_attach_req *req, const struct xg_loaded *l,
+		       struct xg_attached *out)
 {
-	int err = attach_libxdp(req, prog_fd, out);
+	int err = attach_libxdp(req, l, out);
 
 	if (!err)
 		return 0;
 	xg_debug("interface %s: libxdp attach failed: %s; trying bpf_link",
 		 req->ifname, xg_strerror(err));
-	err = attach_link(req, prog_fd, pin_dir, out);
+	err = attach_link(req, l->prog_fd, l->pin_dir, out);
 	if (!err) {
 		snprintf(out->note, sizeof(out->note), "libxdp attach failed");
 		return 0;
 	}
 	xg_debug("interface %s: bpf_link attach failed: %s; trying netlink",
 		 req->ifname, xg_strerror(err));
-	err = attach_netlink(req, prog_fd, out);
+	err = attach_netlink(req, l->prog_fd, out);
 	if (!err)
 		snprintf(out->note, sizeof(out->note),
 			 "libxdp and bpf_link attach failed");
 	return err;
 }
 
-int xg_xdp_attach(const struct xg_attach_req *req, int prog_fd,
-		  const char *pin_dir, struct xg_attached *out)
+int xg_xdp_attach(const struct xg_attach_req *req, const struct xg_loaded *l,
+		  struct xg_attached *out)
 {
 	const char *how = "";
 	int err;
@@ -167,23 +172,26 @@ int xg_xdp_attach(const struct xg_attach_req *req, int prog_fd,
 	switch (req->via) {
 	case XG_VIA_REQ_LIBXDP:
 		how = " via libxdp";
-		err = attach_libxdp(req, prog_fd, out);
+		err = attach_libxdp(req, l, out);
 		if (err == -EOPNOTSUPP && req->mode == XG_MODE_HW && !req->mode_auto)
 			how = " via libxdp (it cannot offload a loaded program; "
 			      "use --via netlink)";
 		break;
 	case XG_VIA_REQ_LINK:
 		how = " via bpf_link";
-		err = attach_link(req, prog_fd, pin_dir, out);
+		err = attach_link(req, l->prog_fd, l->pin_dir, out);
 		break;
 	case XG_VIA_REQ_NETLINK:
 		how = " via netlink";
-		err = attach_netlink(req, prog_fd, out);
+		err = attach_netlink(req, l->prog_fd, out);
 		break;
 	default:
-		err = attach_auto(req, prog_fd, pin_dir, out);
+		err = attach_auto(req, l, out);
 		break;
 	}
+	/* Every path but libxdp's runs the program l loaded. */
+	if (!err && !out->prog_id)
+		out->prog_id = l->prog_id;
 	if (err)
 		xg_err("interface %s: attach %s in %s mode%s: %s", req->ifname,
 		       XG_PROG_NAME_XDP, req_mode_name(req), how, xg_strerror(err));

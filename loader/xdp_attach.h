@@ -76,21 +76,31 @@ void xg_load_close(struct xg_loaded *l);
 /* How the program ended up attached. */
 struct xg_attached {
 	enum xg_via via;
+	__u32 prog_id;      /* xdpgate's program that runs (libxdp loads its own copy) */
 	__u32 link_id;      /* the bpf_link's id when via a link */
 	__u32 attached_id;  /* what the hook runs: ours, or libxdp's dispatcher */
 	char note[XG_PATH_MAX + 64]; /* why this path, e.g. "libxdp dispatcher unavailable" */
 };
 
-/* Attach prog_fd to a hook where nothing of ours runs yet. A bpf_link is
- * pinned as <pin_dir>/link so it outlives the loader.
+/* Attach the loaded program to a hook where nothing of ours runs yet. A
+ * bpf_link is pinned as <pin_dir>/link so it outlives the loader.
  */
-int xg_xdp_attach(const struct xg_attach_req *req, int prog_fd,
-		  const char *pin_dir, struct xg_attached *out);
+int xg_xdp_attach(const struct xg_attach_req *req, const struct xg_loaded *l,
+		  struct xg_attached *out);
 
-/* Swap the running instance's program for prog_fd without a gap, keeping
- * its mode and attachment kind.
+/* Swap the running instance's program for the loaded one without a gap,
+ * keeping its mode and attachment kind.
  */
-int xg_xdp_replace(const struct xg_instance *in, int prog_fd);
+int xg_xdp_replace(const struct xg_instance *in, const struct xg_attach_req *req,
+		   const struct xg_loaded *l);
+
+/* For libxdp, which must load a program itself to put it in its
+ * dispatcher: an unloaded copy of l's object sharing all of l's maps, and
+ * the program in it. Close *copy once libxdp is done (the attachment
+ * stays). Returns 0 or a negative error.
+ */
+int xg_libxdp_copy(const struct xg_attach_req *req, const struct xg_loaded *l,
+		   struct xdp_program **prog, struct bpf_object **copy);
 
 /* Remove the running instance's program, and nothing else. */
 int xg_xdp_detach(const struct xg_instance *in);

@@ -43,17 +43,19 @@ static int replace_link(const struct xg_instance *in, int prog_fd, int old_fd)
  * the new program is added first and the old one removed after; for that
  * moment both run and share the maps, so a packet may be counted twice.
  * If removing the old one fails, the new one is taken off again.
- * Untested here: the dispatcher cannot load on this project's kernel.
  */
-static int replace_dispatcher(const struct xg_instance *in, int prog_fd)
+static int replace_dispatcher(const struct xg_instance *in,
+			      const struct xg_attach_req *req,
+			      const struct xg_loaded *l)
 {
 	enum xdp_attach_mode mode = xg_libxdp_mode(in->mode);
-	struct xdp_program *new_prog = xdp_program__from_fd(prog_fd);
 	struct xdp_program *old_prog = xdp_program__from_id(in->prog_id);
-	int err = libxdp_get_error(new_prog);
+	struct xdp_program *new_prog = NULL;
+	struct bpf_object *copy = NULL;
+	int err = libxdp_get_error(old_prog);
 
 	if (!err)
-		err = libxdp_get_error(old_prog);
+		err = xg_libxdp_copy(req, l, &new_prog, &copy);
 	if (!err)
 		err = xdp_program__attach(new_prog, in->ifindex, mode, 0);
 	if (!err) {
@@ -61,8 +63,9 @@ static int replace_dispatcher(const struct xg_instance *in, int prog_fd)
 		if (err)
 			xdp_program__detach(new_prog, in->ifindex, mode, 0);
 	}
-	if (!libxdp_get_error(new_prog))
+	if (new_prog)
 		xdp_program__close(new_prog);
+	bpf_object__close(copy);
 	if (!libxdp_get_error(old_prog))
 		xdp_program__close(old_prog);
 	return err;
@@ -89,8 +92,10 @@ static int report(const struct xg_instance *in, const char *what, int err)
 	return err;
 }
 
-int xg_xdp_replace(const struct xg_instance *in, int prog_fd)
+int xg_xdp_replace(const struct xg_instance *in, const struct xg_attach_req *req,
+		   const struct xg_loaded *l)
 {
+	int prog_fd = l->prog_fd;
 	int old_fd = -1, err;
 
 	if (in->via != XG_VIA_DISPATCHER && (old_fd = old_prog_fd(in, "replace")) < 0)
@@ -100,7 +105,7 @@ int xg_xdp_replace(const struct xg_instance *in, int prog_fd)
 		err = replace_link(in, prog_fd, old_fd);
 		break;
 	case XG_VIA_DISPATCHER:
-		err = replace_dispatcher(in, prog_fd);
+		err = replace_dispatcher(in, req, l);
 		break;
 	default:
 		err = replace_netlink(in, prog_fd, old_fd);

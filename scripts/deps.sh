@@ -1,13 +1,18 @@
 #!/bin/sh
 # Install the Debian packages xdpgate needs to build, test and benchmark.
 # Idempotent and quick when everything is present: only missing packages
-# trigger apt-get.
+# trigger apt-get. `deps.sh kmatrix` adds what the kernel matrix needs
+# (qemu and the guest's initramfs tools); the matrix asks for them itself
+# when it runs, so a plain build does not pull in qemu.
 set -eu
 
 PKGS="clang-19 llvm-19 libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev
 zlib1g-dev pkg-config make gcc libc6-dev linux-libc-dev iproute2
 python3-scapy python3-pytest libmicrohttpd-dev libncurses-dev prometheus
 tmux"
+if [ "${1:-}" = kmatrix ]; then
+	PKGS="$PKGS qemu-system-x86 busybox-static cpio xz-utils"
+fi
 
 missing=""
 for p in $PKGS; do
