@@ -111,6 +111,7 @@ int bench_scrape(struct bench_run *r);
 int bench_socket(struct bench_run *r);
 void bench_socket_cleanup(void); /* leave and remove the bench cgroup */
 int bench_rules(struct bench_run *r);
+int bench_tc(struct bench_run *r);
 
 /* report.c */
 int bench_write_json(const struct bench_run *r, const char *path);

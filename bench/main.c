@@ -24,7 +24,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: xdpgate-bench [-v] [--quick] [--selftest] [--rounds N] [--repeat N]\n"
 "                     [--seed N] [--cpu N]\n"
-"                     [--only hotpath|sources|live|readout|socket|rules|scrape]\n"
+"                     [--only hotpath|sources|live|readout|socket|rules|tc|scrape]\n"
 "                     [--json FILE] [--md FILE] [--commit HASH] [--command CMD]\n");
 }
 
@@ -152,6 +152,8 @@ int main(int argc, char **argv)
 		err |= bench_socket(&run);
 	if (want(&opts, "rules"))
 		err |= bench_rules(&run);
+	if (want(&opts, "tc"))
+		err |= bench_tc(&run);
 	if (want(&opts, "scrape"))
 		err |= bench_scrape(&run);
 

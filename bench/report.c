@@ -268,6 +268,9 @@ int bench_write_md(const struct bench_run *r, const char *path)
 	md_ns_table(f, r, "socket", "call");
 	fprintf(f, "## Scenario 5: readout\n\n");
 	md_seconds_table(f, r, "readout");
+	fprintf(f, "## Scenario 6: TC hot path (test_run on sched_cls, one "
+		   "source; floor: the empty TC program)\n\n");
+	md_ns_table(f, r, "tc", "packet");
 	fprintf(f, "## Scenario 7: scrape (one instance, seconds per scrape)\n\n");
 	md_seconds_table(f, r, "scrape");
 	fprintf(f, "## Not yet measurable\n\n");

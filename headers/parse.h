@@ -86,6 +86,22 @@ struct xg_icmp_start {
 	__be32 rest; /* every ICMP and ICMPv6 message has at least 8 bytes */
 };
 
+/* How far pos is into the frame, as a plain number. The barrier keeps
+ * the compiler from folding "pkt_len - (pos - data)" into pointer
+ * arithmetic (pkt_len + data - pos, in 32 bits), which the verifier
+ * refuses; whether it folds depends on the code around the inlined
+ * parser (the TC programs' did).
+ */
+static __always_inline __u32 xg_off(void *data, void *pos)
+{
+	__u32 off = (__u32)(pos - data);
+
+#ifdef __bpf__
+	asm volatile("" : "+r"(off));
+#endif
+	return off;
+}
+
 static __always_inline int xg_is_vlan(__u16 proto_host)
 {
 	return proto_host == ETH_P_8021Q || proto_host == ETH_P_8021AD;
@@ -161,7 +177,7 @@ static __always_inline int xg_parse_ipv4(void *data, void *pos, void *data_end,
 		return XG_PARSE_IPV4_BAD_LEN;
 	if (pos + hlen > data_end)
 		return XG_PARSE_IPV4_TRUNC;
-	avail = pkt_len - (__u32)(pos - data);
+	avail = pkt_len - xg_off(data, pos);
 	if (tot_len > avail)
 		return XG_PARSE_IPV4_TRUNC;
 
@@ -197,7 +213,7 @@ static __always_inline int xg_parse_ipv6(void *data, void *pos, void *data_end,
 	if (ip6->version != 6)
 		return XG_PARSE_IPV6_BAD_VER;
 	l3_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
-	avail = pkt_len - (__u32)(pos - data);
+	avail = pkt_len - xg_off(data, pos);
 	if (l3_len > avail)
 		return XG_PARSE_IPV6_TRUNC;
 

@@ -60,11 +60,15 @@
  * object itself (ip link set dev X xdp obj ...).
  */
 #define XG_IPROUTE2_PIN_DIR XG_BPFFS "/xdp/globals"
+/* The same for tc (tc filter add ... bpf da obj ...). */
+#define XG_IPROUTE2_TC_PIN_DIR XG_BPFFS "/tc/globals"
 
 /* Kernel object names (at most 15 characters). The loader finds xdpgate's
  * programs and maps by these names, whoever loaded them.
  */
 #define XG_PROG_NAME_XDP "xdpgate_xdp"
+#define XG_PROG_NAME_TC_INGRESS "xdpgate_ingress"
+#define XG_PROG_NAME_TC_EGRESS "xdpgate_egress"
 #define XG_MAP_SRC_V4 "xg_src_v4"
 #define XG_MAP_SRC_V6 "xg_src_v6"
 #define XG_MAP_ACTIONS "xg_actions"

@@ -158,7 +158,8 @@ static __always_inline void xg_bucket_init(struct xg_bucket *b,
  * the limit, never as a free pass.
  */
 static __noinline int xg_pol_limited(const struct xg_bucket_key *k,
-				     __u64 bytes, __u32 gen, __u32 vlan)
+				     __u32 pkts, __u64 bytes, __u32 gen,
+				     __u32 vlan)
 {
 	struct xg_bucket *b = bpf_map_lookup_elem(&xg_pol_bkt, k);
 	__u64 now = bpf_ktime_get_ns() << XG_GCRA_SHIFT, cost;
@@ -182,7 +183,8 @@ static __noinline int xg_pol_limited(const struct xg_bucket_key *k,
 		if (!b)
 			return 1;
 	}
-	cost = b->unit == XG_UNIT_BPS ? xg_mul_fix16(bytes, b->cost) : b->cost;
+	cost = b->unit == XG_UNIT_BPS ? xg_mul_fix16(bytes, b->cost) :
+					b->cost * pkts;
 	for (i = 0; i < XG_GCRA_TRIES; i++) {
 		__u64 old = *(volatile __u64 *)&b->tat;
 		__u64 next = ((__s64)(old - now) > 0 ? old : now) + cost;
@@ -199,7 +201,8 @@ static __noinline int xg_pol_limited(const struct xg_bucket_key *k,
 
 static __always_inline int xg_pol_act(const struct xg_src_stats *s,
 				      const void *addr, __u32 key_len,
-				      __u64 bytes, __u32 gen, __u32 vlan)
+				      __u32 pkts, __u64 bytes, __u32 gen,
+				      __u32 vlan, __u32 hook)
 {
 	struct xg_bucket_key k = {};
 
@@ -213,25 +216,26 @@ static __always_inline int xg_pol_act(const struct xg_src_stats *s,
 		xg_key_copy(k.addr, addr, key_len);
 		k.rule = s->rule;
 		k.family = key_len == 4 ? 4 : 6;
-		return xg_pol_limited(&k, bytes, gen, vlan) ? XG_ACT_LIMITED :
-							      XG_ACT_PASS;
+		k.hook = (__u16)hook;
+		return xg_pol_limited(&k, pkts, bytes, gen, vlan) ?
+			XG_ACT_LIMITED : XG_ACT_PASS;
 	default:
 		return XG_ACT_PASS;
 	}
 }
 
 static __always_inline void xg_pol_count(struct xg_src_stats *s, int res,
-					 __u64 bytes, __u64 now)
+					 __u32 pkts, __u64 bytes, __u64 now)
 {
-	s->packets++;
+	s->packets += pkts;
 	s->bytes += bytes;
 	s->last_seen_ns = now;
 	if (res == XG_ACT_DROP)
-		s->drops++;
+		s->drops += pkts;
 	else if (res == XG_ACT_REDIRECT)
-		s->redirects++;
+		s->redirects += pkts;
 	else if (res == XG_ACT_LIMITED)
-		s->limited++;
+		s->limited += pkts;
 }
 
 /* Add to a rule's hits, making its counter on the first hit. */
@@ -262,12 +266,17 @@ static __always_inline void xg_pol_flush(void *src_map, const void *key,
 
 /* One packet from addr (key_len 4 or 16) on vlan (0: untagged): judge,
  * act, count. hs, written_ns and owner are the source's hot slot (hs NULL
- * when there is none). Returns the outcome, an enum xg_action.
+ * when there is none). pkts is what the packet is on the wire (a TC GSO
+ * packet: its segments; XDP: 1), bytes their length; hook (enum xg_hook)
+ * keeps each hook's rate-limit buckets apart, so a packet seen by XDP
+ * and then by TC ingress is not charged twice. Returns the outcome, an
+ * enum xg_action.
  */
 static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 				     __u64 *written_ns, void *owner,
 				     const void *addr, __u32 key_len,
-				     __u32 vlan, __u64 bytes)
+				     __u32 vlan, __u32 pkts, __u64 bytes,
+				     __u32 hook)
 {
 	__u64 now = xg_now_coarse_ns();
 	__u32 gen = xg_pol_gen();
@@ -308,13 +317,13 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 			xg_pol_judge(s, gen, addr, key_len, vlan);
 	}
 
-	res = xg_pol_act(s, addr, key_len, bytes, gen, vlan);
-	xg_pol_count(s, res, bytes, now);
+	res = xg_pol_act(s, addr, key_len, pkts, bytes, gen, vlan, hook);
+	xg_pol_count(s, res, pkts, bytes, now);
 
 	if (path >= 2) {
 		if (path == 3)
 			xg_src_insert(src_map, addr, key_len, &fresh);
-		xg_pol_hit(s->rule, 1, bytes);
+		xg_pol_hit(s->rule, pkts, bytes);
 	} else if (path == 1) {
 		if (out.packets)
 			xg_pol_flush(src_map, &old, key_len, &out);
@@ -328,29 +337,30 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 	return res;
 }
 
-static __always_inline int xg_police_v4(__u32 addr, __u32 vlan, __u64 bytes)
+static __always_inline int xg_police_v4(__u32 addr, __u32 vlan, __u32 pkts,
+					__u64 bytes, __u32 hook)
 {
 	__u32 idx = xg_hot_index(addr);
 	struct xg_hot_v4 *h = bpf_map_lookup_elem(&xg_hot_v4, &idx);
 
 	if (!h)
 		return xg_police(&xg_src_v4, NULL, NULL, NULL, &addr, 4, vlan,
-				 bytes);
+				 pkts, bytes, hook);
 	return xg_police(&xg_src_v4, &h->s, &h->written_ns, &h->addr, &addr, 4,
-			 vlan, bytes);
+			 vlan, pkts, bytes, hook);
 }
 
 static __always_inline int xg_police_v6(const __u32 *addr, __u32 vlan,
-					__u64 bytes)
+					__u32 pkts, __u64 bytes, __u32 hook)
 {
 	__u32 idx = xg_hot_index(xg_fold6(addr));
 	struct xg_hot_v6 *h = bpf_map_lookup_elem(&xg_hot_v6, &idx);
 
 	if (!h)
 		return xg_police(&xg_src_v6, NULL, NULL, NULL, addr, 16, vlan,
-				 bytes);
+				 pkts, bytes, hook);
 	return xg_police(&xg_src_v6, &h->s, &h->written_ns, h->addr.addr, addr,
-			 16, vlan, bytes);
+			 16, vlan, pkts, bytes, hook);
 }
 
 #endif /* XDPGATE_POLICY_BPF_H */

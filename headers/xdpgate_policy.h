@@ -154,7 +154,8 @@ _Static_assert(sizeof(struct xg_rule_hits) == 16, "xg_rule_hits layout");
 struct xg_bucket_key {
 	__u8 addr[16];    /* IPv4 in the first 4 bytes */
 	__u32 rule;       /* a changed rule starts a fresh bucket */
-	__u32 family;     /* 4 or 6 */
+	__u16 family;     /* 4 or 6 */
+	__u16 hook;       /* enum xg_hook: each hook limits its own traffic */
 };
 _Static_assert(sizeof(struct xg_bucket_key) == 24, "xg_bucket_key layout");
 

@@ -2,8 +2,9 @@
 /* The policy stage's maps, defined once for every hook (XDP, TC). They
  * live in the interface's policy directory (XG_PIN_ROOT/ns<netns>/
  * if<ifindex>/policy/), shared by that interface's hooks, and outlive the
- * loader and a program replace like the accounting maps. The XDP-only
- * redirect devmap is in xdpgate_policy_xdp.bpf.h.
+ * loader and a program replace like the accounting maps. How each hook
+ * redirects through xg_pol_tx is in xdpgate_policy_xdp.bpf.h and
+ * xdpgate_policy_tc.bpf.h.
  */
 #ifndef XDPGATE_POLICY_MAPS_BPF_H
 #define XDPGATE_POLICY_MAPS_BPF_H
@@ -83,5 +84,24 @@ struct {
 	__type(value, struct xg_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_pol_bkt SEC(".maps");
+
+/* The rules' redirect targets, keyed by ifindex, filled by the loader. A
+ * device that goes away is removed by the kernel, so a hook can tell a
+ * live target from a gone one (XDP: bpf_redirect_map falls back; TC:
+ * looks the target up before bpf_redirect).
+ *
+ * Not pinned by name, unlike every other map: the kernel adds
+ * BPF_F_RDONLY_PROG to a devmap's flags and refuses that flag at create,
+ * so libbpf 1.1 (iproute2's) can neither reuse a pinned devmap (flags
+ * differ) nor declare it the way the kernel stores it (create fails).
+ * The loader pins it itself (every map gets an explicit pin path) and
+ * shares it by fd; under iproute2 each loaded program gets its own.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, XG_POL_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, __u32);
+} xg_pol_tx SEC(".maps");
 
 #endif /* XDPGATE_POLICY_MAPS_BPF_H */

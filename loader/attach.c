@@ -19,11 +19,13 @@
 #include "bpffs.h"
 #include "caps.h"
 #include "commands.h"
+#include "container.h"
 #include "fault.h"
 #include "log.h"
 #include "mem_estimate.h"
 #include "owner.h"
 #include "pins.h"
+#include "tc_attach.h"
 #include "util.h"
 #include "xdp_attach.h"
 #include "xdpgate_limits.h"
@@ -125,37 +127,21 @@ static int check_replace(const struct xg_attach_req *req, const struct xg_instan
 	return 0;
 }
 
-/* The record of a replaced instance names the new program. An instance
- * whose record says LOADING (an attach killed after attaching) or has
- * none gets an ATTACHED one now. Old-layout and iproute2 pins have none.
- */
+/* The replaced instance's record names the new program (and its link). */
 static void update_owner(const struct xg_instance *in, __u32 prog_id)
 {
-	char path[XG_PATH_MAX];
-	struct xg_netns self;
-	struct xg_owner o;
+	__u32 link_id = 0;
 	int link;
 
-	if (xg_netns_self(&self) ||
-	    xg_inst_path(&self, (__u32)in->ifindex, XG_HOOK_XDP, path, sizeof(path)) ||
-	    strcmp(path, in->pin_dir))
-		return;
-	if (xg_owner_read(path, &o))
-		xg_owner_init(&o, &self, (__u32)in->ifindex, in->ifname, XG_HOOK_XDP);
-	o.state = XG_OWNER_ATTACHED;
-	o.prog_id = prog_id;
-	o.link_id = 0;
 	if (in->via == XG_VIA_LINK && (link = xg_xdp_link_fd(in->ifindex)) >= 0) {
 		struct bpf_link_info info = {};
 		__u32 len = sizeof(info);
 
 		if (!bpf_obj_get_info_by_fd(link, &info, &len))
-			o.link_id = info.id;
+			link_id = info.id;
 		close(link);
 	}
-	if (xg_owner_write(path, &o))
-		xg_warn("%s: the owner record still names prog id %u", path,
-			in->prog_id);
+	xg_target_replaced(in, prog_id, link_id);
 }
 
 static int do_replace(struct xg_attach_req *req, const struct xg_instance *in)
@@ -244,21 +230,32 @@ int cmd_attach(int argc, char **argv)
 
 	if (xg_attach_parse(argc, argv, &req, &replace, &status))
 		return status;
-	snprintf(what, sizeof(what), "interface %s: attach %s", req.ifname,
-		 XG_PROG_NAME_XDP);
+	if (req.netns)
+		snprintf(what, sizeof(what), "network namespace %s: attach", req.netns);
+	else
+		snprintf(what, sizeof(what), "interface %s: attach %s", req.ifname,
+			 xg_hook_is_tc(req.hook) ? "xdpgate (tc)" : XG_PROG_NAME_XDP);
 	if (xg_require_caps(what, XG_NEED_SYS_ADMIN | XG_NEED_NET_ADMIN))
 		return 1;
-	req.ifindex = (int)if_nametoindex(req.ifname);
-	if (!req.ifindex) {
-		xg_err("interface %s: attach %s: no such interface", req.ifname,
-		       XG_PROG_NAME_XDP);
-		return 1;
+	if (!req.netns) {
+		req.ifindex = (int)if_nametoindex(req.ifname);
+		if (!req.ifindex) {
+			xg_err("%s: no such interface", what);
+			return 1;
+		}
 	}
 	/* Lock first: two loaders mounting bpffs at once would stack two. */
 	lock = xg_lock("attach");
 	if (lock < 0)
 		return 1;
-	ret = xg_bpffs_ready(what, XG_BPFFS_MOUNT) ? 1 : attach_locked(&req, replace);
+	if (xg_bpffs_ready(what, XG_BPFFS_MOUNT))
+		ret = 1;
+	else if (req.netns)
+		ret = xg_container_attach(&req, replace);
+	else if (xg_hook_is_tc(req.hook))
+		ret = xg_tc_attach_iface(&req, replace);
+	else
+		ret = attach_locked(&req, replace);
 	xg_unlock(lock);
 	return ret;
 }

@@ -20,11 +20,23 @@ static void usage(FILE *f)
 		"                      [--max-sources N] [--force] [--adopt[=DIR]]\n"
 		"                      [--via auto|libxdp|link|netlink] [--obj FILE]\n"
 		"                      [--drop-unparsed]\n"
+		"       xdpgate attach IFACE --hook tc [--direction ingress|egress|both]\n"
+		"                      [--tc-via auto|tcx|clsact] [--replace] [--max-sources N]\n"
+		"                      [--force] [--adopt[=DIR]] [--obj FILE] [--drop-unparsed]\n"
+		"       xdpgate attach --netns NAME|PID --hook tc [same TC options]\n"
 		"\n"
-		"Attach xdpgate's XDP program to IFACE. Its maps are pinned in\n"
-		"%s/ns<netns>/if<ifindex>/xdp, so counters outlive the\n"
-		"loader but never pass to another interface.\n"
+		"Attach xdpgate's XDP program (or its TC programs) to IFACE. Its maps\n"
+		"are pinned in %s/ns<netns>/if<ifindex>/<hook>, so counters\n"
+		"outlive the loader but never pass to another interface.\n"
 		"\n"
+		"  --hook xdp|tc     xdp (default): what arrives, by source, at the driver;\n"
+		"                    tc: what arrives (by source) and what leaves (by\n"
+		"                    destination), after the stack built the skb\n"
+		"  --direction D     tc: ingress, egress or both (default)\n"
+		"  --tc-via PATH     tc: auto (default: tcx where the kernel has it, else\n"
+		"                    clsact), or force tcx or clsact\n"
+		"  --netns NAME|PID  tc: the host side of every veth whose peer lives in\n"
+		"                    that network namespace (a container's), instead of IFACE\n"
 		"  --mode MODE       native (driver), skb (generic), hw (offload), or auto\n"
 		"                    (default): the kernel picks, native where it can\n"
 		"  --replace         swap the running xdpgate atomically, keeping its maps\n"
@@ -92,6 +104,69 @@ const char *xg_via_req_name(enum xg_via_req via)
 	return via_req_names[via];
 }
 
+static const char *const tc_via_req_names[] = {
+	[XG_TC_VIA_REQ_AUTO] = "auto", [XG_TC_VIA_REQ_TCX] = "tcx",
+	[XG_TC_VIA_REQ_CLSACT] = "clsact",
+};
+
+static int parse_tc_via(const char *s, struct xg_attach_req *req)
+{
+	for (size_t i = 0; i < sizeof(tc_via_req_names) / sizeof(tc_via_req_names[0]); i++) {
+		if (!strcmp(s, tc_via_req_names[i])) {
+			req->tc_via = (enum xg_tc_via_req)i;
+			return 0;
+		}
+	}
+	xg_err("attach: --tc-via must be auto, tcx or clsact, not '%s'", s);
+	return -1;
+}
+
+const char *xg_tc_via_req_name(enum xg_tc_via_req via)
+{
+	return tc_via_req_names[via];
+}
+
+int xg_parse_tc_dirs(const char *s, unsigned int *dirs)
+{
+	if (!strcmp(s, "ingress"))
+		*dirs = XG_TC_DIR_INGRESS;
+	else if (!strcmp(s, "egress"))
+		*dirs = XG_TC_DIR_EGRESS;
+	else if (!strcmp(s, "both"))
+		*dirs = XG_TC_DIR_INGRESS | XG_TC_DIR_EGRESS;
+	else {
+		xg_err("--direction must be ingress, egress or both, not '%s'", s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Options of one hook given for the other are usage errors. */
+static int check_hook_opts(const struct xg_attach_req *req, bool mode_set,
+			   bool via_set, bool tc_opts)
+{
+	bool tc = xg_hook_is_tc(req->hook);
+
+	if (tc && (mode_set || via_set)) {
+		xg_err("attach: --%s is for the XDP hook; a TC hook has no XDP "
+		       "mode or XDP attach path (use --tc-via)",
+		       mode_set ? "mode" : "via");
+		return -1;
+	}
+	if (tc && req->adopt_dir && req->tc_dirs != XG_TC_DIR_INGRESS &&
+	    req->tc_dirs != XG_TC_DIR_EGRESS) {
+		xg_err("attach: --adopt=DIR takes over one instance directory: "
+		       "name the direction it is for (--direction ingress|egress)");
+		return -1;
+	}
+	if (!tc && tc_opts) {
+		xg_err("attach: --direction, --tc-via and --netns are for the TC "
+		       "hook: add --hook tc");
+		return -1;
+	}
+	return 0;
+}
+
 int xg_attach_parse(int argc, char **argv, struct xg_attach_req *req,
 		      bool *replace, int *status)
 {
@@ -104,14 +179,20 @@ int xg_attach_parse(int argc, char **argv, struct xg_attach_req *req,
 		{ "drop-unparsed", no_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "adopt", optional_argument, NULL, 'a' },
+		{ "hook", required_argument, NULL, 'H' },
+		{ "direction", required_argument, NULL, 'D' },
+		{ "tc-via", required_argument, NULL, 'T' },
+		{ "netns", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	bool mode_set = false, via_set = false, tc_opts = false;
 	unsigned long long n;
 	int c;
 
 	memset(req, 0, sizeof(*req));
 	req->mode_auto = true;
+	req->tc_dirs = XG_TC_DIR_INGRESS | XG_TC_DIR_EGRESS;
 	*replace = false;
 	*status = 2;
 	optind = 1;
@@ -121,6 +202,29 @@ int xg_attach_parse(int argc, char **argv, struct xg_attach_req *req,
 		case 'm':
 			if (parse_mode(optarg, req))
 				return -1;
+			mode_set = true;
+			break;
+		case 'H':
+			if (!strcmp(optarg, "tc")) {
+				req->hook = XG_HOOK_TC_INGRESS;
+			} else if (strcmp(optarg, "xdp")) {
+				xg_err("attach: --hook must be xdp or tc, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'D':
+			if (xg_parse_tc_dirs(optarg, &req->tc_dirs))
+				return -1;
+			tc_opts = true;
+			break;
+		case 'T':
+			if (parse_tc_via(optarg, req))
+				return -1;
+			tc_opts = true;
+			break;
+		case 'N':
+			req->netns = optarg;
+			tc_opts = true;
 			break;
 		case 'r':
 			*replace = true;
@@ -136,6 +240,7 @@ int xg_attach_parse(int argc, char **argv, struct xg_attach_req *req,
 		case 'V':
 			if (parse_via(optarg, req))
 				return -1;
+			via_set = true;
 			break;
 		case 'o':
 			req->obj_path = optarg;
@@ -164,15 +269,25 @@ int xg_attach_parse(int argc, char **argv, struct xg_attach_req *req,
 			return -1;
 		}
 	}
-	if (optind != argc - 1) {
+	if (check_hook_opts(req, mode_set, via_set, tc_opts))
+		return -1;
+	if (req->netns) {
+		if (optind != argc) {
+			xg_err("attach: --netns attaches to that namespace's veths: "
+			       "no interface name with it");
+			return -1;
+		}
+	} else if (optind != argc - 1) {
 		xg_err(optind >= argc ? "attach: no interface given" :
 		       "attach: exactly one interface expected");
 		usage(stderr);
 		return -1;
 	}
-	req->ifname = argv[optind];
-	if (xg_ifname_check("attach", req->ifname))
-		return -1;
+	if (!req->netns) {
+		req->ifname = argv[optind];
+		if (xg_ifname_check("attach", req->ifname))
+			return -1;
+	}
 	if (*replace && req->adopt) {
 		xg_err("attach: --adopt takes over an orphan's maps for a new "
 		       "instance; --replace keeps the running one's: not both");

@@ -13,7 +13,13 @@
 int xg_attach_parse(int argc, char **argv, struct xg_attach_req *req,
 		    bool *replace, int *status);
 
-/* How --via is spelled. */
+/* How --via and --tc-via are spelled. */
 const char *xg_via_req_name(enum xg_via_req via);
+const char *xg_tc_via_req_name(enum xg_tc_via_req via);
+
+/* --direction ingress|egress|both into XG_TC_DIR_* bits; -1 after a
+ * message naming the bad value.
+ */
+int xg_parse_tc_dirs(const char *s, unsigned int *dirs);
 
 #endif

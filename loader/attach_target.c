@@ -57,7 +57,7 @@ static int pick_adoptee(const struct xg_attach_req *req, struct xg_target *t,
 		bool want;
 
 		if (d->state != XG_PIN_ORPHAN || d->kind != XG_PD_INSTANCE ||
-		    d->hook != XG_HOOK_XDP || d->reason == XG_ORPHAN_INCOMPLETE)
+		    d->hook != req->hook || d->reason == XG_ORPHAN_INCOMPLETE)
 			continue;
 		if (req->adopt_dir)
 			want = !strcmp(d->path, req->adopt_dir);
@@ -77,9 +77,9 @@ static int pick_adoptee(const struct xg_attach_req *req, struct xg_target *t,
 		return 0;
 	}
 	if (!count && req->adopt_dir)
-		xg_err("interface %s: attach --adopt=%s: not an orphaned xdpgate XDP "
+		xg_err("interface %s: attach --adopt=%s: not an orphaned xdpgate %s "
 		       "pin directory with a complete map set (see 'xdpgate status')",
-		       req->ifname, req->adopt_dir);
+		       req->ifname, req->adopt_dir, xg_hook_dir(req->hook));
 	else if (!count)
 		xg_err("interface %s: attach --adopt: no orphaned pins recorded for "
 		       "interface %s in this network namespace (see 'xdpgate status')",
@@ -160,7 +160,7 @@ static int existing_orphan(const struct xg_attach_req *req, struct xg_target *t,
 	describe(d, who, sizeof(who));
 	xg_err("interface %s: attach %s: %s holds the counters of an earlier "
 	       "instance on %s (%s); take them over with --adopt, or remove them "
-	       "with 'xdpgate detach --orphans %s'", req->ifname, XG_PROG_NAME_XDP,
+	       "with 'xdpgate detach --orphans %s'", req->ifname, xg_hook_prog_name(req->hook),
 	       d->path, who, xg_orphan_reason_text(d->reason), req->ifname);
 	return 1;
 }
@@ -182,7 +182,7 @@ static int survey(const struct xg_attach_req *req, struct xg_target *t)
 		describe(mine, who, sizeof(who));
 		xg_err("interface %s: attach %s: %s is in use by xdpgate of %s "
 		       "(prog id %u); leaving it alone", req->ifname,
-		       XG_PROG_NAME_XDP, t->path, who, mine->user_prog);
+		       xg_hook_prog_name(req->hook), t->path, who, mine->user_prog);
 		ret = 1;
 	} else if (mine) {
 		ret = existing_orphan(req, t, mine);
@@ -203,7 +203,7 @@ int xg_target_prepare(const struct xg_attach_req *req, struct xg_target *t)
 	memset(t, 0, sizeof(*t));
 	err = xg_netns_self(&t->ns);
 	if (!err)
-		err = xg_inst_path(&t->ns, (__u32)req->ifindex, XG_HOOK_XDP,
+		err = xg_inst_path(&t->ns, (__u32)req->ifindex, req->hook,
 				   t->path, sizeof(t->path));
 	if (err) {
 		xg_err("interface %s: attach: cannot name its pin directory: %s",
@@ -219,7 +219,7 @@ int xg_target_prepare(const struct xg_attach_req *req, struct xg_target *t)
 	}
 	xg_fault("dir-made");
 	xg_owner_init(&t->owner, &t->ns, (__u32)req->ifindex, req->ifname,
-		      XG_HOOK_XDP);
+		      req->hook);
 	if (xg_owner_write(t->path, &t->owner)) {
 		xg_target_undo(t);
 		return 1;
@@ -274,4 +274,25 @@ void xg_target_commit(struct xg_target *t, __u32 prog_id, __u32 link_id)
 	/* The adopted orphan's old parents, if it left them empty. */
 	if (*t->adopted)
 		xg_pins_prune_parents(t->adopted);
+}
+
+void xg_target_replaced(const struct xg_instance *in, __u32 prog_id,
+			__u32 link_id)
+{
+	char path[XG_PATH_MAX];
+	struct xg_netns self;
+	struct xg_owner o;
+
+	if (xg_netns_self(&self) ||
+	    xg_inst_path(&self, (__u32)in->ifindex, in->hook, path, sizeof(path)) ||
+	    strcmp(path, in->pin_dir))
+		return;
+	if (xg_owner_read(path, &o))
+		xg_owner_init(&o, &self, (__u32)in->ifindex, in->ifname, in->hook);
+	o.state = XG_OWNER_ATTACHED;
+	o.prog_id = prog_id;
+	o.link_id = link_id;
+	if (xg_owner_write(path, &o))
+		xg_warn("%s: the owner record still names prog id %u", path,
+			in->prog_id);
 }

@@ -50,4 +50,13 @@ void xg_target_undo(struct xg_target *t);
  */
 void xg_target_commit(struct xg_target *t, __u32 prog_id, __u32 link_id);
 
+/* After a --replace: the record of in's instance directory names the new
+ * program and link (an instance whose record says LOADING, an attach
+ * killed after attaching, or has none gets an ATTACHED one now).
+ * Old-layout and iproute2 pins have no record and are left alone; a
+ * failure is a warning (the instance runs).
+ */
+void xg_target_replaced(const struct xg_instance *in, __u32 prog_id,
+			__u32 link_id);
+
 #endif

@@ -14,5 +14,6 @@ int cmd_rules(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

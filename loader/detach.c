@@ -28,70 +28,34 @@
 #include "pins.h"
 #include "policy_dir.h"
 #include "util.h"
+#include "attach_args.h"
+#include "tc_attach.h"
 #include "xdp_attach.h"
 #include "xdpgate_limits.h"
+
+/* Hooks a detach takes xdpgate off: bits 1 << enum xg_hook. */
+#define XG_DETACH_XDP (1U << XG_HOOK_XDP)
+#define XG_DETACH_TC ((1U << XG_HOOK_TC_INGRESS) | (1U << XG_HOOK_TC_EGRESS))
+#define XG_DETACH_ALL (XG_DETACH_XDP | XG_DETACH_TC)
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdpgate detach IFACE\n"
+		"usage: xdpgate detach IFACE [--hook xdp|tc] [--direction ingress|egress|both]\n"
 		"       xdpgate detach --orphans [IFACE...]\n"
 		"\n"
-		"Remove xdpgate from IFACE and delete its pins (its directory under\n"
-		"%s, or its xg_* maps in %s when iproute2\n"
-		"attached it and no loaded program uses them any more). Other XDP\n"
-		"programs are left alone.\n"
+		"Remove xdpgate from IFACE (every hook where it runs, or the one named)\n"
+		"and delete its pins (its directories under %s, or its\n"
+		"xg_* maps in %s or tc's when iproute2 attached it and\n"
+		"no loaded program uses them any more). Other programs and filters,\n"
+		"and the clsact qdisc, are left alone.\n"
 		"\n"
+		"  --hook H       only xdp, or only tc\n"
+		"  --direction D  with --hook tc: only ingress or egress\n"
 		"  --orphans   remove orphaned pin directories instead: those whose\n"
 		"              maps no program uses any more (status lists them), all\n"
 		"              of them or those recorded for the interfaces named\n",
 		XG_PIN_ROOT, XG_IPROUTE2_PIN_DIR);
-}
-
-/* iproute2 pins every object's maps in one shared directory, whoever
- * loaded them and in whichever network namespace: remove xdpgate's only
- * when no loaded program uses any of them any more.
- */
-static int remove_iproute2_pins(char *msg, size_t len)
-{
-	__u32 ids[XG_NR_MAPS] = {}, user = 0;
-	char path[XG_PATH_MAX * 2];
-	struct xg_usage u;
-	int err = xg_usage_load(&u);
-
-	if (err) {
-		snprintf(msg, len, "kept its maps in %s: cannot tell whether "
-			 "another program uses them (%s)", XG_IPROUTE2_PIN_DIR,
-			 xg_strerror(err));
-		return 1;
-	}
-	for (int i = 0; i < XG_NR_MAPS; i++) {
-		int fd;
-
-		snprintf(path, sizeof(path), "%s/%s", XG_IPROUTE2_PIN_DIR, xg_map_names[i]);
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			continue;
-		ids[i] = xg_fd_map_id(fd);
-		close(fd);
-		if (!user && ids[i])
-			user = xg_usage_user(&u, ids[i], 0);
-	}
-	xg_usage_free(&u);
-	if (user) {
-		snprintf(msg, len, "kept its maps in %s: prog id %u still uses them",
-			 XG_IPROUTE2_PIN_DIR, user);
-		return 0;
-	}
-	for (int i = 0; i < XG_NR_MAPS; i++) {
-		snprintf(path, sizeof(path), "%s/%s", XG_IPROUTE2_PIN_DIR, xg_map_names[i]);
-		if (ids[i] && unlink(path) && errno != ENOENT) {
-			xg_err("cannot remove pin %s: %s", path, strerror(errno));
-			err = 1;
-		}
-	}
-	snprintf(msg, len, "removed its xg_* pins in %s", XG_IPROUTE2_PIN_DIR);
-	return err;
 }
 
 /* The interface's own instance directory, if nothing uses it: an orphan
@@ -135,7 +99,7 @@ static int detach_instance(const struct xg_instance *in, const char *own)
 		return 1;
 	xg_fault("detached");
 	if (!strcmp(in->pin_dir, XG_IPROUTE2_PIN_DIR)) {
-		err = remove_iproute2_pins(msg, sizeof(msg));
+		err = xg_remove_iproute2_pins(XG_IPROUTE2_PIN_DIR, msg, sizeof(msg));
 	} else if (*in->pin_dir) {
 		/* Its maps were the program's (xg_pin_dir_matches), which no
 		 * longer runs: the directory is this instance's alone.
@@ -146,27 +110,77 @@ static int detach_instance(const struct xg_instance *in, const char *own)
 	if (strcmp(in->pin_dir, own) && remove_own_orphan(in->ifname, own, true) == 1)
 		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
 			 " and leftover pins in %s", own);
-	/* The rules go with the last hook of the interface (only XDP yet). */
-	err |= xg_remove_policy_dir(in->ifindex) ? 1 : 0;
 	printf("xdpgate: %s: detached %s (prog id %u, %s mode, via %s); %s\n",
 	       in->ifname, XG_PROG_NAME_XDP, in->prog_id, xg_mode_name(in->mode),
 	       xg_via_name(in->via), msg);
 	return err;
 }
 
-static int detach_locked(const char *ifname)
+/* XDP on ifindex: 0 nothing of ours there, 1 detached or leftovers
+ * removed, -1 error (reported). *other gets a foreign XDP program's id.
+ */
+static int detach_xdp(const char *ifname, int ifindex, const char *own,
+		      __u32 *other)
 {
-	int ifindex = (int)if_nametoindex(ifname), found, r;
+	struct xg_instance in;
+	int found = xg_probe_interface(ifindex, &in, other), r;
+
+	if (found < 0) {
+		xg_err("interface %s: detach %s: cannot query its XDP programs: %s",
+		       ifname, XG_PROG_NAME_XDP, xg_strerror(found));
+		return -1;
+	}
+	if (found)
+		return detach_instance(&in, own) ? -1 : 1;
+	r = remove_own_orphan(ifname, own, false);
+	if (r == 1)
+		printf("xdpgate: %s: xdpgate was not attached to XDP; removed "
+		       "leftover pins in %s\n", ifname, own);
+	return r;
+}
+
+/* One TC direction, as detach_xdp. */
+static int detach_tc(const char *ifname, int ifindex, enum xg_hook hook,
+		     const struct xg_netns *self)
+{
+	char own[XG_PATH_MAX], msg[XG_PATH_MAX * 2 + 96];
+	struct xg_instance in;
+	int found = xg_probe_hook(ifindex, hook, &in, NULL), r;
+
+	if (found < 0) {
+		xg_err("interface %s: detach %s: cannot query its tc %s programs: %s",
+		       ifname, xg_hook_prog_name(hook), xg_hook_direction(hook),
+		       xg_strerror(found));
+		return -1;
+	}
+	if (found) {
+		if (xg_tc_detach_instance(&in, msg, sizeof(msg)))
+			return -1;
+		printf("xdpgate: %s: detached %s (prog id %u) from tc %s via %s; %s\n",
+		       ifname, xg_hook_prog_name(hook), in.prog_id,
+		       xg_hook_direction(hook), xg_via_name(in.via), msg);
+		return 1;
+	}
+	if (xg_inst_path(self, (__u32)ifindex, hook, own, sizeof(own)))
+		return -1;
+	r = remove_own_orphan(ifname, own, false);
+	if (r == 1)
+		printf("xdpgate: %s: xdpgate was not attached to tc %s; removed "
+		       "leftover pins in %s\n", ifname, xg_hook_direction(hook), own);
+	return r;
+}
+
+static int detach_locked(const char *ifname, unsigned int hooks)
+{
+	int ifindex = (int)if_nametoindex(ifname), done = 0, err = 0, r;
 	char own[XG_PATH_MAX], name[64];
 	struct xg_netns self;
-	struct xg_instance in;
 	__u32 other = 0;
 
 	if (!ifindex) {
-		xg_err("interface %s: detach %s: no such interface (pins it left "
+		xg_err("interface %s: detach: no such interface (pins it left "
 		       "behind, if any, are listed by 'xdpgate status %s' and removed "
-		       "by 'xdpgate detach --orphans %s')", ifname, XG_PROG_NAME_XDP,
-		       ifname, ifname);
+		       "by 'xdpgate detach --orphans %s')", ifname, ifname, ifname);
 		return 1;
 	}
 	if (xg_netns_self(&self) ||
@@ -174,36 +188,31 @@ static int detach_locked(const char *ifname)
 		xg_err("interface %s: detach: cannot name its pin directory", ifname);
 		return 1;
 	}
-	found = xg_probe_interface(ifindex, &in, &other);
-	if (found < 0) {
-		xg_err("interface %s: detach %s: cannot query its XDP programs: %s",
-		       ifname, XG_PROG_NAME_XDP, xg_strerror(found));
-		return 1;
+	for (int h = XG_HOOK_XDP; h <= XG_HOOK_TC_EGRESS; h++) {
+		if (!(hooks & (1U << h)))
+			continue;
+		r = h == XG_HOOK_XDP ? detach_xdp(ifname, ifindex, own, &other)
+				     : detach_tc(ifname, ifindex, (enum xg_hook)h, &self);
+		if (r < 0)
+			err = 1;
+		else
+			done += r;
 	}
-	if (found)
-		return detach_instance(&in, own);
-	r = remove_own_orphan(ifname, own, false);
-	if (r < 0)
-		return 1;
-	if (other)
+	/* The rules go with the last hook of the interface. */
+	if (done && !err && xg_iface_runs_xdpgate(ifindex) == 0 &&
+	    xg_remove_policy_dir(ifindex))
+		err = 1;
+	if (done || err)
+		return err;
+	if (other) {
 		xg_prog_name_by_id(other, name, sizeof(name));
-	if (r == 1) {
-		if (xg_remove_policy_dir(ifindex))
-			return 1;
-		printf("xdpgate: %s: xdpgate was not attached; removed leftover pins in %s",
-		       ifname, own);
-		if (other)
-			printf("; left XDP program %s (prog id %u) alone", name, other);
-		printf("\n");
-		return 0;
-	}
-	if (other)
 		xg_err("interface %s: detach %s: the attached XDP program (prog id "
 		       "%u, name %s) is not xdpgate (it does not use xdpgate's maps); "
 		       "leaving it alone", ifname, XG_PROG_NAME_XDP, other, name);
-	else
-		xg_err("interface %s: detach %s: xdpgate is not attached", ifname,
-		       XG_PROG_NAME_XDP);
+	} else {
+		xg_err("interface %s: detach: xdpgate is not attached%s", ifname,
+		       hooks == XG_DETACH_ALL ? "" : " to that hook");
+	}
 	return 1;
 }
 
@@ -244,9 +253,12 @@ int cmd_detach(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "orphans", no_argument, NULL, 'o' },
+		{ "hook", required_argument, NULL, 'H' },
+		{ "direction", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	unsigned int hooks = XG_DETACH_ALL, dirs = 0;
 	bool orphans = false;
 	char what[64];
 	int c, lock, ret;
@@ -258,12 +270,40 @@ int cmd_detach(int argc, char **argv)
 			orphans = true;
 			continue;
 		}
+		if (c == 'H') {
+			if (!strcmp(optarg, "xdp"))
+				hooks = XG_DETACH_XDP;
+			else if (!strcmp(optarg, "tc"))
+				hooks = XG_DETACH_TC;
+			else {
+				xg_err("detach: --hook must be xdp or tc, not '%s'", optarg);
+				return 2;
+			}
+			continue;
+		}
+		if (c == 'D') {
+			if (xg_parse_tc_dirs(optarg, &dirs))
+				return 2;
+			continue;
+		}
 		if (c == 'h') {
 			usage(stdout);
 			return 0;
 		}
 		xg_bad_option("detach", argv);
 		usage(stderr);
+		return 2;
+	}
+	if (dirs && hooks != XG_DETACH_TC) {
+		xg_err("detach: --direction is for the TC hook: add --hook tc");
+		return 2;
+	}
+	if (dirs)
+		hooks = ((dirs & XG_TC_DIR_INGRESS) ? 1U << XG_HOOK_TC_INGRESS : 0) |
+			((dirs & XG_TC_DIR_EGRESS) ? 1U << XG_HOOK_TC_EGRESS : 0);
+	if (orphans && hooks != XG_DETACH_ALL) {
+		xg_err("detach: --orphans removes every orphan of the interfaces "
+		       "named, of any hook: no --hook or --direction with it");
 		return 2;
 	}
 	if (!orphans && optind != argc - 1) {
@@ -278,8 +318,7 @@ int cmd_detach(int argc, char **argv)
 	if (orphans)
 		snprintf(what, sizeof(what), "detach --orphans");
 	else
-		snprintf(what, sizeof(what), "interface %s: detach %s",
-			 argv[optind], XG_PROG_NAME_XDP);
+		snprintf(what, sizeof(what), "interface %s: detach", argv[optind]);
 	if (xg_require_caps(what, XG_NEED_SYS_ADMIN | XG_NEED_NET_ADMIN))
 		return 1;
 	lock = xg_lock("detach");
@@ -290,7 +329,7 @@ int cmd_detach(int argc, char **argv)
 	else if (orphans)
 		ret = detach_orphans(optind < argc ? argv + optind : NULL, argc - optind);
 	else
-		ret = detach_locked(argv[optind]);
+		ret = detach_locked(argv[optind], hooks);
 	xg_unlock(lock);
 	return ret;
 }

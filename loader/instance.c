@@ -14,6 +14,7 @@
 #include "instance.h"
 #include "pins.h"
 #include "log.h"
+#include "tc_hook.h"
 #include "xdpgate_limits.h"
 #include "xdpgate_policy.h"
 
@@ -23,6 +24,7 @@ const char *xg_mode_name(enum xg_xdp_mode mode)
 	case XG_MODE_NATIVE: return "native";
 	case XG_MODE_SKB: return "skb";
 	case XG_MODE_HW: return "hw";
+	case XG_MODE_NONE: return "-";
 	}
 	return "?";
 }
@@ -33,13 +35,40 @@ const char *xg_via_name(enum xg_via via)
 	case XG_VIA_NETLINK: return "netlink";
 	case XG_VIA_LINK: return "bpf_link";
 	case XG_VIA_DISPATCHER: return "libxdp";
+	case XG_VIA_TCX: return "tcx";
+	case XG_VIA_CLSACT: return "clsact";
 	}
 	return "?";
 }
 
 const char *xg_hook_name(enum xg_hook hook)
 {
-	return hook == XG_HOOK_XDP ? "xdp" : "?";
+	switch (hook) {
+	case XG_HOOK_XDP: return "xdp";
+	case XG_HOOK_TC_INGRESS:
+	case XG_HOOK_TC_EGRESS: return "tc";
+	case XG_HOOK_CGROUP: return "cgroup";
+	default: return "?";
+	}
+}
+
+const char *xg_hook_direction(enum xg_hook hook)
+{
+	return hook == XG_HOOK_TC_EGRESS ? "egress" : "ingress";
+}
+
+const char *xg_hook_key(enum xg_hook hook)
+{
+	return hook == XG_HOOK_TC_EGRESS ? "destination" : "source";
+}
+
+const char *xg_hook_prog_name(enum xg_hook hook)
+{
+	switch (hook) {
+	case XG_HOOK_TC_INGRESS: return XG_PROG_NAME_TC_INGRESS;
+	case XG_HOOK_TC_EGRESS: return XG_PROG_NAME_TC_EGRESS;
+	default: return XG_PROG_NAME_XDP;
+	}
 }
 
 static int prog_info_by_id(__u32 id, struct bpf_prog_info *info)
@@ -208,8 +237,9 @@ int xg_xdp_link_fd(int ifindex)
 }
 
 /* Where the maps of the instance are pinned: its directory in the ns/if
- * layout, an old-layout directory named after the interface, or
- * iproute2's shared directory. 0 (pin_dir "" when none) or negative errno.
+ * layout, an old-layout directory named after the interface (XDP), or
+ * iproute2's shared directory (ip's for XDP, tc's for TC). 0 (pin_dir ""
+ * when none) or negative errno.
  */
 static int fill_pins(struct xg_instance *in)
 {
@@ -221,11 +251,13 @@ static int fill_pins(struct xg_instance *in)
 	r = xg_netns_self(&self);
 	if (r)
 		return r;
-	if (!xg_inst_path(&self, in->ifindex, XG_HOOK_XDP, dirs[n], XG_PATH_MAX))
+	if (!xg_inst_path(&self, in->ifindex, in->hook, dirs[n], XG_PATH_MAX))
 		n++;
-	if (snprintf(dirs[n], XG_PATH_MAX, "%s/%s", XG_PIN_ROOT, in->ifname) < XG_PATH_MAX)
+	if (in->hook == XG_HOOK_XDP &&
+	    snprintf(dirs[n], XG_PATH_MAX, "%s/%s", XG_PIN_ROOT, in->ifname) < XG_PATH_MAX)
 		n++;
-	snprintf(dirs[n++], XG_PATH_MAX, "%s", XG_IPROUTE2_PIN_DIR);
+	snprintf(dirs[n++], XG_PATH_MAX, "%s", in->hook == XG_HOOK_XDP ?
+		 XG_IPROUTE2_PIN_DIR : XG_IPROUTE2_TC_PIN_DIR);
 	for (int i = 0; i < n; i++) {
 		r = xg_pin_dir_matches(dirs[i], in->prog_id);
 		if (r < 0)
@@ -303,18 +335,69 @@ int xg_probe_interface(int ifindex, struct xg_instance *in, __u32 *other_id)
 	return 0;
 }
 
+/* xdpgate on a TC hook: the first program there that uses xdpgate's
+ * maps (one per hook is all xdpgate attaches; another one beside it,
+ * e.g. from iproute2, is left to a later listing).
+ */
+static int probe_tc(int ifindex, enum xg_hook hook, struct xg_instance *in,
+		    __u32 *other_id)
+{
+	struct xg_tc_prog *v;
+	int n = xg_tc_list(ifindex, hook, &v), found = -1, err = 0;
+
+	if (other_id)
+		*other_id = 0;
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n && found < 0; i++) {
+		err = xg_prog_is_xdpgate(v[i].prog_id);
+		if (err < 0)
+			break;
+		if (err)
+			found = i;
+		else if (other_id && !*other_id)
+			*other_id = v[i].prog_id;
+	}
+	if (err >= 0 && found >= 0) {
+		memset(in, 0, sizeof(*in));
+		in->ifindex = ifindex;
+		if (!if_indextoname(ifindex, in->ifname))
+			snprintf(in->ifname, sizeof(in->ifname), "if%d", ifindex);
+		in->hook = hook;
+		in->mode = XG_MODE_NONE;
+		in->via = v[found].via;
+		in->prog_id = in->attached_id = v[found].prog_id;
+		in->tc = v[found];
+		err = fill_pins(in);
+	}
+	free(v);
+	if (err < 0)
+		return err;
+	return found >= 0;
+}
+
+int xg_probe_hook(int ifindex, enum xg_hook hook, struct xg_instance *in,
+		  __u32 *other_id)
+{
+	if (xg_hook_is_tc(hook))
+		return probe_tc(ifindex, hook, in, other_id);
+	return xg_probe_interface(ifindex, in, other_id);
+}
+
 static int by_ifindex(const void *a, const void *b)
 {
 	const struct xg_instance *x = a, *y = b;
 
-	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+	if (x->ifindex != y->ifindex)
+		return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+	return (x->hook > y->hook) - (x->hook < y->hook);
 }
 
 static int append(struct xg_instance **arr, int *n, int *cap,
 		  const struct xg_instance *in)
 {
 	for (int i = 0; i < *n; i++)
-		if ((*arr)[i].ifindex == in->ifindex)
+		if ((*arr)[i].ifindex == in->ifindex && (*arr)[i].hook == in->hook)
 			return 0; /* a name given twice */
 	if (*n == *cap) {
 		int ncap = *cap ? *cap * 2 : 8;
@@ -346,13 +429,15 @@ int xg_find_instances(char *const *names, int nnames, struct xg_instance **out)
 
 		if (!idx)
 			continue;
-		err = xg_probe_interface(idx, &in, NULL);
-		if (err == -ENODEV || err == 0) {
-			err = 0; /* gone since listed, or not ours */
-			continue;
+		for (int h = XG_HOOK_XDP; !err && h <= XG_HOOK_TC_EGRESS; h++) {
+			err = xg_probe_hook(idx, (enum xg_hook)h, &in, NULL);
+			if (err == -ENODEV || err == 0) {
+				err = 0; /* gone since listed, or not ours */
+				continue;
+			}
+			if (err > 0)
+				err = append(&arr, &n, &cap, &in);
 		}
-		if (err > 0)
-			err = append(&arr, &n, &cap, &in);
 	}
 	if (ifs)
 		if_freenameindex(ifs);
@@ -364,6 +449,16 @@ int xg_find_instances(char *const *names, int nnames, struct xg_instance **out)
 		qsort(arr, n, sizeof(*arr), by_ifindex);
 	*out = arr;
 	return n;
+}
+
+int xg_instances_per_iface(struct xg_instance *v, int n)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		if (!k || v[k - 1].ifindex != v[i].ifindex)
+			v[k++] = v[i];
+	return k;
 }
 
 void xg_maps_close(struct xg_maps *m)

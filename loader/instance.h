@@ -16,12 +16,25 @@ enum xg_xdp_mode {
 	XG_MODE_NATIVE = 0,
 	XG_MODE_SKB,
 	XG_MODE_HW,
+	XG_MODE_NONE,        /* a TC hook: no XDP mode */
 };
 
 enum xg_via {
 	XG_VIA_NETLINK = 0,  /* plain netlink attach (ours, libxdp's fallback, iproute2) */
 	XG_VIA_LINK,         /* bpf_link, pinned under the pin directory */
 	XG_VIA_DISPATCHER,   /* a component of libxdp's multi-program dispatcher */
+	XG_VIA_TCX,          /* TC: in the tcx chain (a bpf_link, or attached without one) */
+	XG_VIA_CLSACT,       /* TC: a cls_bpf filter of the clsact qdisc */
+};
+
+/* Where a program sits on a TC hook (tc_hook.h). */
+struct xg_tc_prog {
+	__u32 prog_id;
+	enum xg_via via;   /* XG_VIA_TCX or XG_VIA_CLSACT */
+	__u32 link_id;     /* tcx: the link, 0 when attached without one */
+	__u32 handle;      /* clsact: the filter's handle, priority and */
+	__u32 prio;        /* protocol (host order; ETH_P_ALL for ours) */
+	__u32 proto;
 };
 
 struct xg_maps {
@@ -87,19 +100,40 @@ struct xg_instance {
 	__u32 prog_id;       /* xdpgate's own program */
 	__u32 attached_id;   /* what the interface runs: ours or the dispatcher */
 	char pin_dir[XG_PATH_MAX]; /* "" when the maps are not pinned */
+	struct xg_tc_prog tc; /* TC hooks: where it sits */
 };
 
 const char *xg_mode_name(enum xg_xdp_mode mode);
 const char *xg_via_name(enum xg_via via);
+/* "xdp", "tc" (either direction), "cgroup". */
 const char *xg_hook_name(enum xg_hook hook);
+/* "ingress" or "egress": where the hook sees packets (XDP: ingress). */
+const char *xg_hook_direction(enum xg_hook hook);
+/* What the per-address rows are keyed by: "source", or "destination" at
+ * TC egress.
+ */
+const char *xg_hook_key(enum xg_hook hook);
+/* xdpgate's program for the hook: xdpgate_xdp, xdpgate_ingress, ... */
+const char *xg_hook_prog_name(enum xg_hook hook);
+/* Is it one of the TC hooks? */
+static inline bool xg_hook_is_tc(enum xg_hook hook)
+{
+	return hook == XG_HOOK_TC_INGRESS || hook == XG_HOOK_TC_EGRESS;
+}
 
-/* Interfaces of this network namespace running xdpgate: all of them
- * (names NULL), or those among the n names given (a name that is no
- * interface is skipped). *out is malloc'd (free it), sorted by ifindex;
+/* Instances of xdpgate in this network namespace, one per interface and
+ * hook (XDP, TC ingress, TC egress): on every interface (names NULL), or
+ * on those among the n names given (a name that is no interface is
+ * skipped). *out is malloc'd (free it), sorted by ifindex then hook;
  * returns the count or a negative errno (-EPERM included: an error, never
  * "nothing attached").
  */
 int xg_find_instances(char *const *names, int n, struct xg_instance **out);
+
+/* Keep the first instance of each interface (v sorted as
+ * xg_find_instances sorts it: XDP before TC); returns the new count.
+ */
+int xg_instances_per_iface(struct xg_instance *v, int n);
 
 /* Look at one interface: 1 and *in filled when xdpgate runs there, 0 when
  * it does not, negative on error. other_id gets the id of a non-xdpgate
@@ -108,6 +142,13 @@ int xg_find_instances(char *const *names, int n, struct xg_instance **out);
  * value sizes), whatever its own name.
  */
 int xg_probe_interface(int ifindex, struct xg_instance *in, __u32 *other_id);
+
+/* The same for any hook (XG_HOOK_XDP: xg_probe_interface). On a TC hook
+ * other_id is the first program there that is not xdpgate (which xdpgate
+ * runs beside, never replaces).
+ */
+int xg_probe_hook(int ifindex, enum xg_hook hook, struct xg_instance *in,
+		  __u32 *other_id);
 
 /* 1 when the program with this id uses xdpgate's maps, 0 when it does not
  * (or is gone), negative errno when the kernel would not say.

@@ -15,8 +15,10 @@ struct command {
 static const struct command commands[] = {
 	{ "attach", cmd_attach,
 	  "attach IFACE [--mode native|skb|hw|auto] [--replace] [--max-sources N]\n"
-	  "                 [--via auto|libxdp|link|netlink] [--obj FILE] [--drop-unparsed]" },
-	{ "detach", cmd_detach, "detach IFACE" },
+	  "                 [--via auto|libxdp|link|netlink] [--obj FILE] [--drop-unparsed]\n"
+	  "  xdpgate attach IFACE|--netns NAME|PID --hook tc [--direction ingress|egress|both]\n"
+	  "                 [--tc-via auto|tcx|clsact] [--replace] [--max-sources N]" },
+	{ "detach", cmd_detach, "detach IFACE [--hook xdp|tc] [--direction D] | --orphans [IFACE...]" },
 	{ "status", cmd_status, "status [--json]" },
 	{ "stats", cmd_stats,
 	  "stats [IFACE] [--json | --prom] [--top N] [--sort packets|bytes]" },
@@ -28,6 +30,8 @@ static const struct command commands[] = {
 	  "rules add CIDR ACTION [--vlan ID] [--iface IFACE] | del CIDR [--vlan ID]\n"
 	  "                 [--iface IFACE] | list [--json] | flush | default pass|drop" },
 	{ "apply", cmd_apply, "apply FILE [--dry-run]" },
+	{ "watch", cmd_watch,
+	  "watch [--netns NAME|PID]... [--direction D] [--tc-via auto|tcx|clsact]" },
 	{ "serve", cmd_serve,
 	  "serve [--listen 127.0.0.1:9435] [--top-sources N] [--iface IFACE]...\n"
 	  "                 [--cgroups|--no-cgroups] [--cache S]" },

@@ -25,27 +25,6 @@ const char *const xg_layer_names[XG_LAYER__MAX] = {
 	[XG_LAYER_CGROUP] = "cgroup",
 };
 
-const char *xg_hook_label(enum xg_hook hook)
-{
-	switch (hook) {
-	case XG_HOOK_XDP: return "xdp";
-	case XG_HOOK_TC_INGRESS:
-	case XG_HOOK_TC_EGRESS: return "tc";
-	case XG_HOOK_CGROUP: return "cgroup";
-	default: return "?";
-	}
-}
-
-const char *xg_direction_label(enum xg_hook hook)
-{
-	switch (hook) {
-	case XG_HOOK_XDP:
-	case XG_HOOK_TC_INGRESS: return "ingress";
-	case XG_HOOK_TC_EGRESS: return "egress";
-	default: return "";
-	}
-}
-
 enum xg_layer xg_hook_layer(enum xg_hook hook)
 {
 	switch (hook) {
@@ -169,7 +148,7 @@ static void read_error(const struct xg_scrape_opts *o, const struct xg_instance 
 {
 	if (!o->report) {
 		xg_debug("interface %s: %s: reading maps: %s", in->ifname,
-			 xg_hook_label(in->hook), xg_strerror(err));
+			 xg_hook_name(in->hook), xg_strerror(err));
 		return;
 	}
 	if (err == -ESRCH)
@@ -177,7 +156,7 @@ static void read_error(const struct xg_scrape_opts *o, const struct xg_instance 
 		       in->ifname);
 	else
 		xg_err("interface %s: program %u (%s): reading maps: %s", in->ifname,
-		       in->prog_id, xg_hook_label(in->hook),
+		       in->prog_id, xg_hook_name(in->hook),
 		       err == -ENOENT ? "it has no xdpgate maps (another version?)" :
 		       err == -EPROTO ? "unexpected map layout (another xdpgate version?)" :
 		       xg_strerror(err));

@@ -3,7 +3,7 @@
  * instances per interface, the socket layer per cgroup) with the
  * self-monitoring beside the counters, read from the running data plane
  * and never owning it. `stats --prom`, `serve` and `top` print from it;
- * the names of hooks and directions that every output shares live here.
+ * the layers every output reports live here.
  *
  * A collection finds the instances afresh each time (xg_find_instances),
  * reads each into a snapshot (xg_stats_read), keeps the top N sources of
@@ -32,12 +32,11 @@ enum xg_layer {
 };
 extern const char *const xg_layer_names[XG_LAYER__MAX];
 
-/* The hook and direction labels of an instance: XDP is ("xdp",
- * "ingress"), TC ("tc", "ingress" or "egress"), the socket layer
- * ("cgroup", ""). Every per-interface series and JSON object carries both.
+/* The layer an instance's hook belongs to. Its labels are xg_hook_name()
+ * and xg_hook_direction() (instance.h): XDP is ("xdp", "ingress"), TC
+ * ("tc", "ingress" or "egress"); every per-interface series and JSON
+ * object carries both.
  */
-const char *xg_hook_label(enum xg_hook hook);
-const char *xg_direction_label(enum xg_hook hook);
 enum xg_layer xg_hook_layer(enum xg_hook hook);
 
 /* Map fill, for the maps whose fill means something to an operator. */

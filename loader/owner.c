@@ -12,15 +12,12 @@
 #include <xdp/libxdp.h>
 
 #include "bpf_usage.h"
+#include "instance.h"
 #include "log.h"
 #include "owner.h"
+#include "tc_hook.h"
+#include "tcx_compat.h"
 #include "xdpgate_limits.h"
-
-/* Link types newer than the UAPI headers here; their info starts with the
- * ifindex, as BPF_LINK_TYPE_XDP's does.
- */
-#define XG_LINK_TYPE_TCX 11
-#define XG_LINK_TYPE_NETKIT 13
 
 void xg_owner_init(struct xg_owner *o, const struct xg_netns *ns,
 		   __u32 ifindex, const char *ifname, enum xg_hook hook)
@@ -131,7 +128,9 @@ static int link_info_live(const struct bpf_link_info *info)
 	case BPF_LINK_TYPE_XDP:
 	case XG_LINK_TYPE_TCX:
 	case XG_LINK_TYPE_NETKIT:
-		/* The device went away (or the link was detached). */
+		/* The device went away (or the link was detached). Their info
+		 * starts with the ifindex, as BPF_LINK_TYPE_XDP's does.
+		 */
 		return info->xdp.ifindex != 0;
 	case BPF_LINK_TYPE_CGROUP:
 		return info->cgroup.cgroup_id != 0;
@@ -223,6 +222,12 @@ int xg_owner_running(const struct xg_owner *o, const struct xg_netns *self)
 	if (!xg_netns_eq(&ns, self))
 		return XG_OWNER_UNKNOWN;
 	/* The TC and cgroup layers add their hook's check here. */
+	if (xg_hook_is_tc(o->hook)) {
+		r = xg_tc_runs((int)o->ifindex, o->hook, o->prog_id);
+		if (r < 0 && r != -ENODEV)
+			return r;
+		return r == 1 ? XG_OWNER_HERE : XG_OWNER_UNKNOWN;
+	}
 	if (o->hook != XG_HOOK_XDP)
 		return XG_OWNER_UNKNOWN;
 	r = xdp_runs(o->ifindex, o->prog_id);

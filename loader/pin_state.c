@@ -18,6 +18,7 @@
 #include "owner.h"
 #include "percpu_read.h"
 #include "pin_state.h"
+#include "tc_hook.h"
 #include "xdpgate_limits.h"
 
 static const char *const state_names[] = {
@@ -71,7 +72,11 @@ const char *xg_orphan_reason_text(int reason)
 struct scan {
 	__u32 user;        /* a program using one of the maps, or a live link's */
 	bool live_link;
-	__u32 defunct_prog; /* the program a defunct link pinned here holds */
+	/* Programs that defunct links pinned here (or, for a policy
+	 * directory, beside it: one per hook) hold loaded.
+	 */
+	__u32 defunct[XG_HOOK__MAX];
+	int nr_defunct;
 	__u32 map_ids[32];
 	int nr_maps;
 	bool have[XG_NR_MAPS];
@@ -93,8 +98,8 @@ static void scan_pin(const char *dir, const char *name, struct scan *s)
 		if (r > 0) {
 			s->live_link = true;
 			s->user = prog;
-		} else if (r == 0) {
-			s->defunct_prog = prog;
+		} else if (r == 0 && prog && s->nr_defunct < XG_HOOK__MAX) {
+			s->defunct[s->nr_defunct++] = prog;
 		}
 		break;
 	case XG_FD_MAP:
@@ -121,14 +126,31 @@ static void sibling_links(const char *dir, struct scan *s)
 	int n = slash ? (int)(slash - dir) : 0;
 	__u32 prog = 0;
 
-	for (int h = 0; h < XG_HOOK__MAX && !s->defunct_prog; h++) {
+	for (int h = 0; h < XG_HOOK__MAX; h++) {
 		if (h == XG_HOOK_CGROUP)
 			continue;
 		snprintf(path, sizeof(path), "%.*s/%s/link", n, dir,
 			 xg_hook_dir((enum xg_hook)h));
 		if (xg_link_pin_live_prog(path, &prog) == 0 && prog)
-			s->defunct_prog = prog;
+			s->defunct[s->nr_defunct++] = prog;
 	}
+}
+
+/* A program using map_id other than those only defunct links hold. */
+static __u32 live_user(const struct xg_usage *u, __u32 map_id,
+		       const struct scan *s)
+{
+	for (size_t i = 0; i < u->n; i++) {
+		bool defunct = false;
+
+		if (u->v[i].map_id != map_id)
+			continue;
+		for (int k = 0; k < s->nr_defunct; k++)
+			defunct |= u->v[i].prog_id == s->defunct[k];
+		if (!defunct)
+			return u->v[i].prog_id;
+	}
+	return 0;
 }
 
 static int scan_dir(const char *dir, struct scan *s, const struct xg_usage *u,
@@ -149,17 +171,18 @@ static int scan_dir(const char *dir, struct scan *s, const struct xg_usage *u,
 	}
 	closedir(d);
 	for (int i = 0; !s->user && i < s->nr_maps; i++)
-		s->user = xg_usage_user(u, s->map_ids[i], s->defunct_prog);
+		s->user = live_user(u, s->map_ids[i], s);
 	return 0;
 }
 
-/* The hook's map set, as far as this loader knows it (the TC and cgroup
- * layers add theirs).
+/* The hook's map set, as far as this loader knows it (XDP and TC share
+ * theirs; the cgroup layer adds its own).
  */
 static bool complete(const struct xg_pindir *d, const struct scan *s)
 {
 	if (d->kind == XG_PD_POLICY ||
-	    (d->kind == XG_PD_INSTANCE && d->hook != XG_HOOK_XDP))
+	    (d->kind == XG_PD_INSTANCE && d->hook != XG_HOOK_XDP &&
+	     !xg_hook_is_tc(d->hook)))
 		return true;
 	for (int i = 0; i < XG_NR_CORE_MAPS; i++)
 		if (!s->have[i])
@@ -174,8 +197,15 @@ static bool user_runs_here(const struct xg_pindir *d, const struct xg_netns *sel
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
 	if ((d->kind != XG_PD_INSTANCE && d->kind != XG_PD_POLICY) ||
-	    d->hook != XG_HOOK_XDP ||
-	    !xg_netns_eq(&d->ns, self) || !user ||
+	    !xg_netns_eq(&d->ns, self) || !user)
+		return false;
+	if (d->kind == XG_PD_INSTANCE && xg_hook_is_tc(d->hook))
+		return xg_tc_runs((int)d->ifindex, d->hook, user) == 1;
+	if (d->kind == XG_PD_POLICY &&
+	    (xg_tc_runs((int)d->ifindex, XG_HOOK_TC_INGRESS, user) == 1 ||
+	     xg_tc_runs((int)d->ifindex, XG_HOOK_TC_EGRESS, user) == 1))
+		return true;
+	if ((d->kind == XG_PD_INSTANCE && d->hook != XG_HOOK_XDP) ||
 	    bpf_xdp_query((int)d->ifindex, 0, &q))
 		return false;
 	return q.drv_prog_id == user || q.skb_prog_id == user || q.hw_prog_id == user;

@@ -37,8 +37,8 @@ static void inst_labels(struct xp_labels *l, const struct xg_scrape_inst *si)
 
 	l->n = 0;
 	xp_push(l, "ifname", in->ifname);
-	xp_push(l, "hook", xg_hook_label(in->hook));
-	xp_push(l, "direction", xg_direction_label(in->hook));
+	xp_push(l, "hook", xg_hook_name(in->hook));
+	xp_push(l, "direction", xg_hook_direction(in->hook));
 }
 
 /* ---- layers and the collection itself ---- */
@@ -73,15 +73,18 @@ static void instance_info(struct xp_out *f, const struct xg_scrape *s)
 	char idx[16];
 
 	xp_family(f, "xdpgate_instance_info", "gauge",
-		  "An instance of xdpgate on an interface: mode and attach path obtained");
+		  "An instance of xdpgate on an interface: mode and attach path obtained, "
+		  "what its rows are keyed by (the label source holds a destination at TC egress)");
 	for (size_t i = 0; i < s->nr_inst; i++) {
 		const struct xg_instance *in = &s->inst[i].snap.inst;
 
 		inst_labels(&l, &s->inst[i]);
 		snprintf(idx, sizeof(idx), "%d", in->ifindex);
 		xp_push(&l, "ifindex", idx);
-		xp_push(&l, "mode", xg_mode_name(in->mode));
+		/* TC has no XDP mode: an empty value, as JSON's null. */
+		xp_push(&l, "mode", in->hook == XG_HOOK_XDP ? xg_mode_name(in->mode) : "");
 		xp_push(&l, "via", xg_via_name(in->via));
+		xp_push(&l, "counted_by", xg_hook_key(in->hook));
 		xp_push(&l, "pin_path", in->pin_dir);
 		xp_u64(f, &l, 1);
 	}

@@ -131,6 +131,10 @@ static int pick(const struct rules_opts *o, bool all_ok, struct xg_instance **in
 		free(*ins);
 		return -1;
 	}
+	/* Rules are the interface's, shared by its hooks (XDP, TC ingress,
+	 * TC egress) through the policy directory: one entry per interface.
+	 */
+	n = xg_instances_per_iface(*ins, n);
 	if (n > 1 && !all_ok) {
 		char names[256] = "";
 

@@ -67,9 +67,14 @@ static void interface(struct xg_json *j, const struct xg_stats_snapshot *s,
 	xj_obj_open(j, NULL);
 	xj_str(j, "ifname", s->inst.ifname);
 	xj_u64(j, "ifindex", (unsigned)s->inst.ifindex);
-	xj_str(j, "hook", xg_hook_label(s->inst.hook));
-	xj_str(j, "direction", xg_direction_label(s->inst.hook));
-	xj_str(j, "mode", xg_mode_name(s->inst.mode));
+	xj_str(j, "hook", xg_hook_name(s->inst.hook));
+	xj_str(j, "direction", xg_hook_direction(s->inst.hook));
+	xj_str(j, "counted_by", xg_hook_key(s->inst.hook));
+	if (s->inst.hook == XG_HOOK_XDP)
+		xj_str(j, "mode", xg_mode_name(s->inst.mode));
+	else
+		xj_null(j, "mode"); /* TC has no XDP mode */
+	xj_str(j, "via", xg_via_name(s->inst.via));
 	xj_u64(j, "prog_id", s->inst.prog_id);
 
 	xj_obj_open(j, "actions");

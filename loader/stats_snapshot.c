@@ -35,7 +35,7 @@ static int open_maps(struct xg_stats_snapshot *s, struct xg_maps *m)
 		if (err != -ENOENT || tries == XG_REPROBE_TRIES)
 			return err;
 		/* The program is gone, or it is not ours: ask the interface. */
-		r = xg_probe_interface(s->inst.ifindex, &now, NULL);
+		r = xg_probe_hook(s->inst.ifindex, s->inst.hook, &now, NULL);
 		if (r <= 0)
 			return -ESRCH;
 		if (now.prog_id == s->inst.prog_id)

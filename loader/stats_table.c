@@ -111,10 +111,10 @@ static void sources_block(FILE *f, const struct xg_stats_snapshot *s,
 {
 	size_t shown = top < s->nr_sources ? top : s->nr_sources;
 	char a[INET6_ADDRSTRLEN], p[32], b[32], t[32], d[32], rd[32], li[32];
-	int w = (int)strlen("source");
+	int w = (int)strlen(xg_hook_key(s->inst.hook));
 
 	if (!s->nr_sources) {
-		fprintf(f, "  sources: none\n");
+		fprintf(f, "  %ss: none\n", xg_hook_key(s->inst.hook));
 		return;
 	}
 	for (size_t i = 0; i < shown; i++) {
@@ -124,7 +124,7 @@ static void sources_block(FILE *f, const struct xg_stats_snapshot *s,
 		if (l > w)
 			w = l;
 	}
-	fprintf(f, "  %-*s %*s %*s %*s %*s %*s  %s\n", w, "source", NUM_W,
+	fprintf(f, "  %-*s %*s %*s %*s %*s %*s  %s\n", w, xg_hook_key(s->inst.hook), NUM_W,
 		"packets", NUM_W, "bytes", NUM_W, "drops", NUM_W, "redirects",
 		NUM_W, "limited", "last_seen");
 	for (size_t i = 0; i < shown; i++) {
@@ -158,11 +158,17 @@ void xg_stats_print_table(FILE *f, const struct xg_stats_snapshot *snaps,
 
 		if (i)
 			fputc('\n', f);
-		fprintf(f, "%s (ifindex %d)  hook %s  direction %s  mode %s  prog %u  sources %zu\n\n",
+		fprintf(f, "%s (ifindex %d)  hook %s  direction %s  ",
 			xg_ifname_display(s->inst.ifname, name, sizeof(name)),
-			s->inst.ifindex, xg_hook_label(s->inst.hook),
-			xg_direction_label(s->inst.hook),
-			xg_mode_name(s->inst.mode), s->inst.prog_id, s->nr_sources);
+			s->inst.ifindex, xg_hook_name(s->inst.hook),
+			xg_hook_direction(s->inst.hook));
+		if (s->inst.hook == XG_HOOK_XDP)
+			fprintf(f, "mode %s  ", xg_mode_name(s->inst.mode));
+		else
+			fprintf(f, "via %s  ", xg_via_name(s->inst.via));
+		fprintf(f, "prog %u  %s %zu\n\n", s->inst.prog_id,
+			s->inst.hook == XG_HOOK_TC_EGRESS ? "destinations" : "sources",
+			s->nr_sources);
 		actions_block(f, s);
 		fputc('\n', f);
 		parse_block(f, s);

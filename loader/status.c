@@ -176,8 +176,17 @@ static void print_instance_json(struct xg_json *j, const struct status_row *r)
 	xj_str(j, "ifname", in->ifname);
 	xj_i64(j, "ifindex", in->ifindex);
 	xj_str(j, "hook", xg_hook_name(in->hook));
-	xj_str(j, "mode", xg_mode_name(in->mode));
+	xj_str(j, "direction", xg_hook_direction(in->hook));
+	xj_str(j, "counted_by", xg_hook_key(in->hook));
+	if (in->hook == XG_HOOK_XDP)
+		xj_str(j, "mode", xg_mode_name(in->mode));
+	else
+		xj_null(j, "mode"); /* TC has no XDP mode */
 	xj_str(j, "via", xg_via_name(in->via));
+	if (in->via == XG_VIA_CLSACT) {
+		xj_u64(j, "tc_pref", in->tc.prio);
+		xj_u64(j, "tc_handle", in->tc.handle);
+	}
 	xj_u64(j, "prog_id", in->prog_id);
 	xj_u64(j, "attached_prog_id", in->attached_id);
 	if (*in->pin_dir)
@@ -242,7 +251,7 @@ static void print_json(const struct status_row *rows, int n,
 /* The table shows the accounting maps' fill; the policy maps are in the
  * JSON (RULES and GEN say what matters about them).
  */
-enum { COL_IFACE, COL_HOOK, COL_MODE, COL_VIA, COL_PROG, COL_PINS,
+enum { COL_IFACE, COL_HOOK, COL_DIR, COL_MODE, COL_VIA, COL_PROG, COL_PINS,
        COL_SOURCES, COL_EVICTED, COL_RULES, COL_GEN, COL_MAP0,
        NR_COLS = COL_MAP0 + XG_MAPI_POL_STATE };
 
@@ -254,6 +263,7 @@ static void row_cells(const struct status_row *r, char cells[NR_COLS][CELL_MAX])
 
 	xg_ifname_display(in->ifname, cells[COL_IFACE], CELL_MAX);
 	snprintf(cells[COL_HOOK], CELL_MAX, "%s", xg_hook_name(in->hook));
+	snprintf(cells[COL_DIR], CELL_MAX, "%s", xg_hook_direction(in->hook));
 	snprintf(cells[COL_MODE], CELL_MAX, "%s", xg_mode_name(in->mode));
 	snprintf(cells[COL_VIA], CELL_MAX, "%s", xg_via_name(in->via));
 	if (in->attached_id != in->prog_id)
@@ -301,7 +311,7 @@ static void print_cells(char cells[NR_COLS][CELL_MAX], const int *width)
 static void print_table(const struct status_row *rows, int n, bool named)
 {
 	char (*cells)[NR_COLS][CELL_MAX];
-	char head[NR_COLS][CELL_MAX] = { "IFACE", "HOOK", "MODE", "VIA", "PROG",
+	char head[NR_COLS][CELL_MAX] = { "IFACE", "HOOK", "DIRECTION", "MODE", "VIA", "PROG",
 					 "PIN PATH", "SOURCES", "EVICTED", "RULES", "GEN" };
 	int width[NR_COLS];
 

@@ -196,8 +196,8 @@ static int interface_rows(struct xg_top *t)
 			sum_actions(&old->snap, &op, &ob, &odr);
 		put_name(row->name, sizeof(row->name), si->snap.inst.ifname);
 		snprintf(row->where, sizeof(row->where), "%s/%s",
-			 xg_hook_label(si->snap.inst.hook),
-			 xg_direction_label(si->snap.inst.hook));
+			 xg_hook_name(si->snap.inst.hook),
+			 xg_hook_direction(si->snap.inst.hook));
 		row->pps = delta(p, op) / t->dt;
 		row->bps = delta(b, ob) * 8.0 / t->dt;
 		row->pps2 = delta(dr, odr) / t->dt;

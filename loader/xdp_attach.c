@@ -27,6 +27,7 @@ __u32 xg_mode_flags(enum xg_xdp_mode mode)
 	case XG_MODE_NATIVE: return XDP_FLAGS_DRV_MODE;
 	case XG_MODE_SKB: return XDP_FLAGS_SKB_MODE;
 	case XG_MODE_HW: return XDP_FLAGS_HW_MODE;
+	case XG_MODE_NONE: break;
 	}
 	return 0;
 }
@@ -47,6 +48,7 @@ enum xdp_attach_mode xg_libxdp_mode(enum xg_xdp_mode mode)
 	case XG_MODE_NATIVE: return XDP_MODE_NATIVE;
 	case XG_MODE_SKB: return XDP_MODE_SKB;
 	case XG_MODE_HW: return XDP_MODE_HW;
+	case XG_MODE_NONE: break;
 	}
 	return XDP_MODE_UNSPEC;
 }

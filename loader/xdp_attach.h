@@ -28,10 +28,24 @@ enum xg_via_req {
 	XG_VIA_REQ_NETLINK,
 };
 
+#define XG_TC_DIR_INGRESS 1U
+#define XG_TC_DIR_EGRESS 2U
+
+/* --tc-via: how onto a TC hook. */
+enum xg_tc_via_req {
+	XG_TC_VIA_REQ_AUTO = 0, /* tcx where the kernel has it, else clsact */
+	XG_TC_VIA_REQ_TCX,
+	XG_TC_VIA_REQ_CLSACT,
+};
+
 /* What `xdpgate attach` was asked for. */
 struct xg_attach_req {
 	const char *ifname;
 	int ifindex;
+	enum xg_hook hook;       /* XDP, or one TC direction per load */
+	enum xg_tc_via_req tc_via;
+	unsigned int tc_dirs;    /* --hook tc: XG_TC_DIR_* wanted */
+	const char *netns;       /* --netns NAME|PID: its veths' host sides */
 	bool mode_auto;          /* let the kernel choose (native where it can) */
 	enum xg_xdp_mode mode;   /* when !mode_auto */
 	enum xg_via_req via;
@@ -45,8 +59,7 @@ struct xg_attach_req {
 
 /* A loaded (not yet attached) program and the pins this call made. */
 struct xg_loaded {
-	struct xdpgate_xdp *skel;  /* the embedded object, or NULL with --obj */
-	struct bpf_object *obj;    /* whichever object was opened */
+	struct bpf_object *obj;    /* the embedded object for the hook, or --obj */
 	int prog_fd;
 	__u32 prog_id;
 	char pin_dir[XG_PATH_MAX]; /* "" when the maps are not pinned */
@@ -57,7 +70,9 @@ struct xg_loaded {
 	__u64 new_bytes;           /* estimated memory of the maps it made */
 };
 
-/* Open, configure and load the program. Its maps are pinned in pin_dir
+/* Open, configure and load the hook's program (req->hook: xdpgate_xdp,
+ * or xdpgate_ingress / xdpgate_egress of the TC object). Its maps are
+ * pinned in pin_dir
  * ("" for none; the directory must exist) and its policy maps in the
  * interface's policy directory (policy_dir.h; in pin_dir too when that is
  * iproute2's shared one), reusing pins already there; with running != NULL

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Loading xdpgate's XDP object for an attach: the embedded skeleton, or an
- * object file given with --obj (same program and map names). Before the
+/* Loading xdpgate's object for an attach: the embedded XDP or TC object
+ * (the skeletons' ELF bytes), or an object file given with --obj (same
+ * program and map names). Before the
  * kernel sees it, every map it will share (a pin left by an earlier run, or
  * the running program's map on --replace) is checked, so an incompatible
  * map is reported by name instead of as a bare EINVAL from libbpf.
@@ -22,6 +23,7 @@
 #include "util.h"
 #include "xdp_attach.h"
 #include "xdpgate_limits.h"
+#include "xdpgate_tc.skel.h"
 #include "xdpgate_xdp.skel.h"
 
 #define CFG_DROP_UNPARSED "cfg_drop_unparsed"
@@ -51,61 +53,74 @@ static const char *source_of(const struct xg_attach_req *req)
 	return buf;
 }
 
+#define PROG(req) xg_hook_prog_name((req)->hook)
+
 static int open_object(const struct xg_attach_req *req, struct xg_loaded *l)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts,
 		    .pin_root_path = *l->pin_dir ? l->pin_dir : NULL);
+	const void *elf;
+	size_t size;
 	int err;
 
 	if (!req->obj_path) {
-		l->skel = xdpgate_xdp__open_opts(&opts);
-		if (!l->skel) {
+		elf = xg_hook_is_tc(req->hook) ? xdpgate_tc__elf_bytes(&size)
+					       : xdpgate_xdp__elf_bytes(&size);
+		l->obj = bpf_object__open_mem(elf, size, &opts);
+		if (!l->obj) {
 			err = -errno;
 			xg_err("interface %s: open %s: %s", req->ifname,
-			       XG_PROG_NAME_XDP, xg_strerror(err));
+			       PROG(req), xg_strerror(err));
 			return err;
 		}
-		l->obj = l->skel->obj;
 		return 0;
 	}
 	if (access(req->obj_path, R_OK)) {
 		err = -errno;
 		xg_err("interface %s: load %s%s: %s", req->ifname,
-		       XG_PROG_NAME_XDP, source_of(req), strerror(errno));
+		       PROG(req), source_of(req), strerror(errno));
 		return err;
 	}
 	l->obj = bpf_object__open_file(req->obj_path, &opts);
 	if (!l->obj) {
 		err = -errno;
 		xg_err("interface %s: load %s%s: not a usable BPF object: %s",
-		       req->ifname, XG_PROG_NAME_XDP, source_of(req),
+		       req->ifname, PROG(req), source_of(req),
 		       xg_strerror(err));
 		return err;
 	}
 	return 0;
 }
 
-/* Load only xdpgate_xdp: an --obj file may carry other programs. */
+/* Load only the hook's program: the TC object has one per direction, and
+ * an --obj file may carry others. The egress program's section
+ * ("tc/egress") is newer than libbpf 1.1, which leaves its type unset: a
+ * TC program is SCHED_CLS whatever its section says.
+ */
 static int pick_program(const struct xg_attach_req *req, struct bpf_object *obj)
 {
+	enum bpf_prog_type want = xg_hook_is_tc(req->hook) ? BPF_PROG_TYPE_SCHED_CLS
+							   : BPF_PROG_TYPE_XDP;
 	struct bpf_program *p, *ours = NULL;
 
 	bpf_object__for_each_program(p, obj) {
-		if (!strcmp(bpf_program__name(p), XG_PROG_NAME_XDP))
+		if (!strcmp(bpf_program__name(p), PROG(req)))
 			ours = p;
 		else
 			bpf_program__set_autoload(p, false);
 	}
 	if (!ours) {
 		xg_err("interface %s: load %s%s: the object has no program named %s",
-		       req->ifname, XG_PROG_NAME_XDP, source_of(req),
-		       XG_PROG_NAME_XDP);
+		       req->ifname, PROG(req), source_of(req), PROG(req));
 		return -ENOENT;
 	}
-	if (bpf_program__type(ours) != BPF_PROG_TYPE_XDP) {
-		xg_err("interface %s: load %s%s: %s is not an XDP program",
-		       req->ifname, XG_PROG_NAME_XDP, source_of(req),
-		       XG_PROG_NAME_XDP);
+	if (want == BPF_PROG_TYPE_SCHED_CLS &&
+	    bpf_program__type(ours) == BPF_PROG_TYPE_UNSPEC)
+		bpf_program__set_type(ours, want);
+	if (bpf_program__type(ours) != want) {
+		xg_err("interface %s: load %s%s: %s is not %s program",
+		       req->ifname, PROG(req), source_of(req), PROG(req),
+		       want == BPF_PROG_TYPE_XDP ? "an XDP" : "a TC (sched_cls)");
 		return -EINVAL;
 	}
 	return 0;
@@ -168,7 +183,7 @@ static int map_setup_failed(const struct xg_attach_req *req,
 			    const struct bpf_map *map, const char *what, int err)
 {
 	xg_err("interface %s: load %s%s: map %s: %s: %s", req->ifname,
-	       XG_PROG_NAME_XDP, source_of(req), bpf_map__name(map), what,
+	       PROG(req), source_of(req), bpf_map__name(map), what,
 	       xg_strerror(err));
 	return err;
 }
@@ -185,7 +200,7 @@ static int check_existing(const struct xg_attach_req *req, struct bpf_map *map,
 		int err = -errno;
 
 		xg_err("interface %s: load %s: map %s %s: %s", req->ifname,
-		       XG_PROG_NAME_XDP, name, where, strerror(errno));
+		       PROG(req), name, where, strerror(errno));
 		return err;
 	}
 	if (info.type != bpf_map__type(map) ||
@@ -195,7 +210,7 @@ static int check_existing(const struct xg_attach_req *req, struct bpf_map *map,
 		xg_err("interface %s: load %s%s: map %s %s is incompatible "
 		       "(type, key, value or size differ: made by another "
 		       "xdpgate version); run 'xdpgate detach %s' first",
-		       req->ifname, XG_PROG_NAME_XDP, source_of(req), name,
+		       req->ifname, PROG(req), source_of(req), name,
 		       where, req->ifname);
 		return -EINVAL;
 	}
@@ -205,7 +220,7 @@ static int check_existing(const struct xg_attach_req *req, struct bpf_map *map,
 		xg_err("interface %s: load %s: map %s %s holds %u sources but "
 		       "--max-sources asks for %u; a map cannot be resized: omit "
 		       "--max-sources to keep %u, or run 'xdpgate detach %s' first "
-		       "(its counters are lost)", req->ifname, XG_PROG_NAME_XDP,
+		       "(its counters are lost)", req->ifname, PROG(req),
 		       name, where, info.max_entries, req->max_sources,
 		       info.max_entries, req->ifname);
 		return -EINVAL;
@@ -227,7 +242,7 @@ static int prepare_maps(const struct xg_attach_req *req, struct xg_loaded *l,
 
 		if (!map) {
 			xg_err("interface %s: load %s%s: the object has no map %s",
-			       req->ifname, XG_PROG_NAME_XDP, source_of(req),
+			       req->ifname, PROG(req), source_of(req),
 			       xg_map_names[i]);
 			return -ENOENT;
 		}
@@ -251,7 +266,7 @@ static int prepare_maps(const struct xg_attach_req *req, struct xg_loaded *l,
 			if (fd < 0) {
 				err = -errno;
 				xg_err("interface %s: load %s: cannot open pinned map %s: %s",
-				       req->ifname, XG_PROG_NAME_XDP, pin,
+				       req->ifname, PROG(req), pin,
 				       strerror(errno));
 				return err;
 			}
@@ -330,7 +345,7 @@ static int check_memory(const struct xg_attach_req *req, struct xg_loaded *l,
 	if (req->force) {
 		xg_warn("interface %s: maps of %s need about %s of kernel memory, "
 			"over the limit of %s (1/%d of this machine's memory): "
-			"going on (--force)", req->ifname, XG_PROG_NAME_XDP,
+			"going on (--force)", req->ifname, PROG(req),
 			xg_fmt_size(l->new_bytes, a, sizeof(a)),
 			xg_fmt_size(limit, b, sizeof(b)), XG_MEM_LIMIT_DIVISOR);
 		return 0;
@@ -338,7 +353,7 @@ static int check_memory(const struct xg_attach_req *req, struct xg_loaded *l,
 	xg_err("interface %s: load %s: its maps would need about %s of kernel "
 	       "memory (%u sources per family x %d possible CPUs), over the "
 	       "limit of %s (1/%d of this machine's memory); lower "
-	       "--max-sources, or add --force", req->ifname, XG_PROG_NAME_XDP,
+	       "--max-sources, or add --force", req->ifname, PROG(req),
 	       xg_fmt_size(l->new_bytes, a, sizeof(a)),
 	       bpf_map__max_entries(bpf_object__find_map_by_name(l->obj, XG_MAP_SRC_V4)),
 	       xg_nr_cpus(), xg_fmt_size(limit, b, sizeof(b)), XG_MEM_LIMIT_DIVISOR);
@@ -354,13 +369,14 @@ static int configure(const struct xg_attach_req *req, struct xg_loaded *l,
 		err = prepare_maps(req, l, running);
 	if (!err)
 		err = check_memory(req, l, running);
-	if (!err && !req->mode_auto && req->mode == XG_MODE_HW)
+	if (!err && req->hook == XG_HOOK_XDP && !req->mode_auto &&
+	    req->mode == XG_MODE_HW)
 		offload_to(req->ifindex, l->obj);
 	if (!err && req->drop_unparsed) {
 		err = set_rodata_u8(l->obj, CFG_DROP_UNPARSED, 1);
 		if (err)
 			xg_err("interface %s: load %s%s: cannot set %s: %s",
-			       req->ifname, XG_PROG_NAME_XDP, source_of(req),
+			       req->ifname, PROG(req), source_of(req),
 			       CFG_DROP_UNPARSED, xg_strerror(err));
 	}
 	return err;
@@ -377,13 +393,13 @@ static int load_object(const struct xg_attach_req *req, struct xg_loaded *l)
 		bool hw = !req->mode_auto && req->mode == XG_MODE_HW;
 
 		xg_err("interface %s: load %s%s%s: %s%s", req->ifname,
-		       XG_PROG_NAME_XDP, source_of(req),
+		       PROG(req), source_of(req),
 		       hw ? " for hw offload (the device refused the program or its per-CPU LRU maps)" : "",
 		       xg_strerror(err),
 		       xg_verbose ? "" : " (run 'xdpgate -v attach ...' for libbpf's log)");
 		return err;
 	}
-	prog = bpf_object__find_program_by_name(l->obj, XG_PROG_NAME_XDP);
+	prog = bpf_object__find_program_by_name(l->obj, PROG(req));
 	l->prog_fd = bpf_program__fd(prog);
 	if (!bpf_obj_get_info_by_fd(l->prog_fd, &info, &len))
 		l->prog_id = info.id;
@@ -397,7 +413,8 @@ static int pick_policy_dir(const struct xg_attach_req *req, struct xg_loaded *l)
 {
 	int err;
 
-	if (!strcmp(l->pin_dir, XG_IPROUTE2_PIN_DIR)) {
+	if (!strcmp(l->pin_dir, XG_IPROUTE2_PIN_DIR) ||
+	    !strcmp(l->pin_dir, XG_IPROUTE2_TC_PIN_DIR)) {
 		snprintf(l->pol_dir, sizeof(l->pol_dir), "%s", l->pin_dir);
 		return 0;
 	}
@@ -408,7 +425,7 @@ static int pick_policy_dir(const struct xg_attach_req *req, struct xg_loaded *l)
 	}
 	if (err)
 		xg_err("interface %s: load %s: no policy pin directory: %s",
-		       req->ifname, XG_PROG_NAME_XDP, xg_strerror(err));
+		       req->ifname, PROG(req), xg_strerror(err));
 	return err;
 }
 
@@ -467,11 +484,8 @@ void xg_load_undo(struct xg_loaded *l)
 
 void xg_load_close(struct xg_loaded *l)
 {
-	if (l->skel)
-		xdpgate_xdp__destroy(l->skel);
-	else if (l->obj)
+	if (l->obj)
 		bpf_object__close(l->obj);
-	l->skel = NULL;
 	l->obj = NULL;
 	l->prog_fd = -1;
 }

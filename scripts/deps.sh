@@ -8,8 +8,8 @@ set -eu
 
 PKGS="clang-19 llvm-19 libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev
 zlib1g-dev pkg-config make gcc libc6-dev linux-libc-dev iproute2
-python3-scapy python3-pytest libmicrohttpd-dev libncurses-dev prometheus
-tmux"
+python3-scapy python3-pytest ethtool libmicrohttpd-dev libncurses-dev
+prometheus tmux"
 if [ "${1:-}" = kmatrix ]; then
 	PKGS="$PKGS qemu-system-x86 busybox-static cpio xz-utils"
 fi

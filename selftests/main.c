@@ -71,6 +71,7 @@ static const struct {
 	{ "parse_host", test_parse_host },
 	{ "parse_bpf", test_parse_bpf },
 	{ "xdp_dataplane", test_xdp_dataplane },
+	{ "tc_dataplane", test_tc_dataplane },
 	{ "percpu_read", test_percpu_read },
 	{ "hot_cache", test_hot_cache },
 	{ "cgroups", test_cgroups },

@@ -94,6 +94,7 @@ void test_corpus(void);
 void test_parse_host(void);
 void test_parse_bpf(void);
 void test_xdp_dataplane(void);
+void test_tc_dataplane(void);
 void test_percpu_read(void);
 void test_hot_cache(void);
 void test_cgroups(void);

@@ -55,9 +55,10 @@ int xdpgate_xdp(struct xdp_md *ctx)
 		__u32 a4;
 
 		__builtin_memcpy(&a4, m.saddr, 4);
-		r = xg_police_v4(a4, vlan, bytes);
+		r = xg_police_v4(a4, vlan, 1, bytes, XG_HOOK_XDP);
 	} else {
-		r = xg_police_v6((const __u32 *)m.saddr, vlan, bytes);
+		r = xg_police_v6((const __u32 *)m.saddr, vlan, 1, bytes,
+				 XG_HOOK_XDP);
 	}
 	return xg_verdict(r, bytes);
 }

@@ -23,7 +23,7 @@ def environment():
                     returncode=1)
     for path in (xgcli.XDPGATE, xgcli.XDP_OBJ, xgcli.FOREIGN_OBJ,
                  xgcli.IMPOSTOR_OBJ, xgcli.RENAMED_OBJ, xgcli.MINI_OBJ,
-                 xgcli.MINI_CORE_OBJ):
+                 xgcli.TC_OBJ, xgcli.FOREIGN_TC_OBJ):
         if not os.path.exists(path):
             pytest.exit("%s is missing: run 'make test' (or make %s)" % (
                 path, os.path.relpath(path, xgcli.REPO)), returncode=1)
@@ -80,8 +80,8 @@ def foreign_obj():
     return xgcli.FOREIGN_OBJ
 
 
-def _xg_pins():
-    return sorted(glob.glob(os.path.join(xgnet.IPROUTE2_PIN_DIR, "xg_*")))
+def _xg_pins(pin_dir=xgnet.IPROUTE2_PIN_DIR):
+    return sorted(glob.glob(os.path.join(pin_dir, "xg_*")))
 
 
 def _maps_in_use(pins):
@@ -100,26 +100,50 @@ def _maps_in_use(pins):
     return busy
 
 
-@pytest.fixture
-def iproute2_pins():
+def _iproute2_pin_dir(pin_dir, lock_file):
     """iproute2 pins xdpgate's maps by name in one global directory, so two
     runs would share counters. Serialise on a lock, start from no xg_* pins
     (stale ones from a killed run are removed; live ones fail the test, since
     exact counts cannot be promised then) and remove them afterwards.
     """
-    with open("/run/xdpgate-e2e-iproute2.lock", "w") as lock:
+    with open(lock_file, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        busy = _maps_in_use(_xg_pins())
+        busy = _maps_in_use(_xg_pins(pin_dir))
         if busy:
             pytest.fail("xg_* maps pinned by iproute2 are in use by another "
                         "program: %s" % busy)
-        for pin in _xg_pins():
+        for pin in _xg_pins(pin_dir):
             os.unlink(pin)
         try:
-            yield xgnet.IPROUTE2_PIN_DIR
+            yield pin_dir
         finally:
-            for pin in _xg_pins():
+            for pin in _xg_pins(pin_dir):
                 os.unlink(pin)
+
+
+@pytest.fixture
+def iproute2_pins():
+    """ip's pin directory (ip link set ... xdp obj), serialised."""
+    yield from _iproute2_pin_dir(xgnet.IPROUTE2_PIN_DIR,
+                                 "/run/xdpgate-e2e-iproute2.lock")
+
+
+@pytest.fixture
+def iproute2_tc_pins():
+    """tc's pin directory (tc filter add ... bpf obj), serialised."""
+    yield from _iproute2_pin_dir(xgcli.IPROUTE2_TC_PIN_DIR,
+                                 "/run/xdpgate-e2e-iproute2-tc.lock")
+
+
+@pytest.fixture
+def host():
+    """A test-made host namespace for containers (tcnet.Host)."""
+    import tcnet
+    h = tcnet.Host()
+    try:
+        yield h.setup()
+    finally:
+        h.teardown()
 
 
 class NetnsIface:

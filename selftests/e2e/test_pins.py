@@ -342,10 +342,10 @@ def test_iproute2_pins_kept_while_another_netns_uses_them(iproute2_pins, topo,
     n = make_netns_iface()
     xgnet.run("nsenter", "--net=/run/netns/" + n.netns, "ip", "link", "set", "dev",
               n.ifname, "xdp", "obj", xgcli.XDP_OBJ, "sec", "xdp")
-    # The accounting maps only: iproute2's libbpf 1.1 cannot reuse the
-    # pinned devmap of the rules (flags the kernel adds), so a second load
-    # of the full object would fail before sharing anything.
-    xgnet.run("ip", "link", "set", "dev", topo.gate, "xdp", "obj", xgcli.MINI_CORE_OBJ,
+    # The full object a second time: its devmap is not pinned by name, so
+    # iproute2's libbpf 1.1 shares every other map (it could not reuse a
+    # pinned devmap, whose flags the kernel changes).
+    xgnet.run("ip", "link", "set", "dev", topo.gate, "xdp", "obj", xgcli.XDP_OBJ,
               "sec", "xdp")
     assert instance(topo.gate)["pin_path"] == iproute2_pins
     pins = [os.path.join(iproute2_pins, m) for m in xgcli.MAP_NAMES]

@@ -54,8 +54,10 @@ def test_json_field_by_field(sent):
     good_n, good_b = traffic.total(pkts)
     bad_n, bad_b = traffic.total([p for f in bad.values() for p in f])
     prog = xgcli.link_xdp(topo.gate)[1]
-    assert set(ifc) == {"ifname", "ifindex", "hook", "direction", "mode", "prog_id",
-                        "actions", "parse", "sources_total", "evictions", "sources"}, set(ifc)
+    assert set(ifc) == {"ifname", "ifindex", "hook", "direction", "counted_by", "mode", "via",
+                        "prog_id", "actions", "parse", "sources_total", "evictions",
+                        "sources"}, set(ifc)
+    assert (ifc["counted_by"], ifc["via"]) == ("source", "netlink")
     assert ifc["ifname"] == topo.gate
     assert ifc["ifindex"] == topo.ifindex
     assert (ifc["hook"], ifc["direction"], ifc["mode"]) == ("xdp", "ingress", "native")
@@ -118,8 +120,8 @@ def test_prom_same_counts_and_names(sent):
     info = xgprom.select(s, "xdpgate_instance_info", **me)
     assert len(info) == 1
     labels = dict(next(iter(info)))
-    assert (labels["mode"], labels["via"], labels["ifindex"]) == \
-        ("native", "netlink", str(topo.ifindex))
+    assert (labels["mode"], labels["via"], labels["counted_by"], labels["ifindex"]) == \
+        ("native", "netlink", "source", str(topo.ifindex))
     assert labels["pin_path"] == topo.pin_dir
     assert xgprom.value(s, "xdpgate_prog_id", **me) == ifc["prog_id"]
     # Top N sources exact, the rest per family in "other".
@@ -252,3 +254,39 @@ def test_prom_cgroup_cells_match_json():
             cgs.teardown()
             if ours:
                 xg("cgroups", "detach")
+
+
+def test_prom_xdp_and_tc_one_schema(topo):
+    """XDP and TC ingress on one interface: the same families, told apart by
+    hook and direction, the same counts for the same frames."""
+    xg_ok("attach", topo.gate, "--mode", "native")
+    xg_ok("attach", topo.gate, "--hook", "tc", "--direction", "ingress")
+    pkts = traffic.flows(PLAN)
+    topo.send(pkts)
+    deadline = time.monotonic() + 5
+    while True:
+        doc = xgcli.xg_json("stats", topo.gate)["interfaces"]
+        if all(xgcli.total_packets(i) >= len(pkts) for i in doc) or \
+           time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    text = xg_ok("stats", topo.gate, "--prom", "--top", TOP).stdout
+    xgprom.promtool_check(text)
+    s, _ = xgprom.parse(text)
+    assert xgprom.value(s, "xdpgate_up", layer="xdp") == 1
+    assert xgprom.value(s, "xdpgate_up", layer="tc") == 1
+    n, b = traffic.total(pkts)
+    infos = {dict(k)["hook"]: dict(k) for k in
+             xgprom.select(s, "xdpgate_instance_info", ifname=topo.gate)}
+    assert set(infos) == {"xdp", "tc"}
+    assert infos["tc"]["direction"] == "ingress" and infos["tc"]["mode"] == ""
+    assert infos["tc"]["via"] in ("tcx", "clsact") and infos["tc"]["counted_by"] == "source"
+    ranked = sorted(PLAN, key=lambda k: -len(PLAN[k]))
+    for hook in ("xdp", "tc"):
+        me = dict(ifname=topo.gate, hook=hook, direction="ingress")
+        assert xgprom.value(s, "xdpgate_packets_total", action="pass", **me) == n
+        assert xgprom.value(s, "xdpgate_bytes_total", action="pass", **me) == b
+        assert xgprom.value(s, "xdpgate_source_packets_total", source=ranked[0],
+                            family=fam(ranked[0]), **me) == len(PLAN[ranked[0]])
+        j = next(i for i in doc if i["hook"] == hook)
+        assert xgprom.value(s, "xdpgate_prog_id", **me) == j["prog_id"]

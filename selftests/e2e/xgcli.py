@@ -15,7 +15,6 @@ FOREIGN_OBJ = os.path.join(PROGS, "foreign_xdp.bpf.o")
 IMPOSTOR_OBJ = os.path.join(PROGS, "impostor_xdp.bpf.o")
 RENAMED_OBJ = os.path.join(PROGS, "renamed_xdp.bpf.o")
 MINI_OBJ = os.path.join(PROGS, "mini_xdp.bpf.o")
-MINI_CORE_OBJ = os.path.join(PROGS, "mini_core_xdp.bpf.o")
 PROG_NAME = "xdpgate_xdp"
 # Every map status lists and the loader pins; xg_hot_* are the per-CPU
 # hot-source caches in front of the LRU maps xg_src_*.
@@ -126,3 +125,8 @@ def link_text(ifname):
     return subprocess.run(["ip", "-d", "link", "show", "dev", ifname],
                           capture_output=True, check=True).stdout.decode(
                               "utf-8", "surrogateescape")
+
+TC_OBJ = os.environ.get("XDPGATE_TC_OBJ",
+                        os.path.join(REPO, "build", "tc", "xdpgate_tc.bpf.o"))
+FOREIGN_TC_OBJ = os.path.join(PROGS, "foreign_tc.bpf.o")
+IPROUTE2_TC_PIN_DIR = "/sys/fs/bpf/tc/globals"

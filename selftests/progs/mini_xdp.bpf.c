@@ -4,17 +4,13 @@
  * a millisecond over it instead of a quarter second over the real one, so
  * the attach/detach race test can run its 200 rounds in seconds; the state
  * machine it tests (lock, pins, owner record) does not depend on what the
- * program counts. With XG_MINI_CORE_ONLY (mini_core_xdp.bpf.c) it has only
- * the accounting maps: iproute2 can then share their pins with the full
- * object (libbpf 1.1 cannot reuse a pinned devmap such as xg_pol_tx).
+ * program counts.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
 #include "xdpgate_maps.bpf.h"
-#ifndef XG_MINI_CORE_ONLY
 #include "xdpgate_policy_xdp.bpf.h"
-#endif
 
 static __always_inline void touch(void *map)
 {
@@ -36,7 +32,6 @@ int xdpgate_xdp(struct xdp_md *ctx)
 	touch(&xg_hot_v4);
 	touch(&xg_hot_v6);
 	touch(&xg_inserts);
-#ifndef XG_MINI_CORE_ONLY
 	touch(&xg_pol_state);
 	touch(&xg_pol_v4);
 	touch(&xg_pol_v6);
@@ -44,7 +39,6 @@ int xdpgate_xdp(struct xdp_md *ctx)
 	touch(&xg_pol_bkt);
 	if (ctx->rx_queue_index == 0xffffffff) /* never: only references the map */
 		return bpf_redirect_map(&xg_pol_tx, 0, XDP_PASS);
-#endif
 	if (c) {
 		c->packets++;
 		c->bytes += ctx->data_end - ctx->data;

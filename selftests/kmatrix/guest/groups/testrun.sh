@@ -4,8 +4,9 @@
 # static test_xdpgate. Each of its subtests becomes one result line.
 . "$KMX_ROOT/lib.sh"
 
-# Tests another group runs: cgroups is the socket layer's (group sock).
-ELSEWHERE="cgroups"
+# Tests other groups run: cgroups is the socket layer's (group sock),
+# tc_dataplane the TC layer's (group tc).
+ELSEWHERE="cgroups tc_dataplane"
 
 # Quick: the corpus through the BPF build and the accounting checks.
 if [ -n "$KMX_QUICK" ]; then
