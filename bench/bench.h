@@ -27,6 +27,7 @@ struct bench_opts {
 	__u64 seed;
 	int cpu;           /* the one CPU the benchmark runs on */
 	const char *only;  /* run one scenario: hotpath|sources|live|readout|socket */
+	const char *mix;   /* sources: run this mix only (with --quick too) */
 	const char *json_out;
 	const char *md_out;
 	const char *commit;

@@ -6,6 +6,10 @@
  * - rules: not measurable until they are built.
  * Issue 10: the tracepoint backend adds <= 10 ns per sendmsg and recvmsg.
  * Issue 9: a hot source at TC <= 20 ns over the empty TC program.
+ * Issue 8: a uniform flood over 2^20 sources with default settings costs
+ * <= 2x xdp-filter dny_ip per packet; the 1e6 mixes with the default map
+ * keep the <= 1.2x excess of issue 3 (the sized rows run with --exact, as
+ * the reference for every source counted exactly).
  * Issue 11: a scrape with the top 20 sources at 1M sources <= 0.5 s.
  */
 #include <stdio.h>
@@ -106,6 +110,26 @@ static void source_goal(const struct bench_run *r, const char *mix,
 	snprintf(a->measured, sizeof(a->measured), "%.2fx (+%.1f vs +%.1f ns)",
 		 ratio, sx.excess_floor, sb.excess_floor);
 	judge(a, ratio, 1.2, "x");
+}
+
+/* Per packet, ns/pkt against xdp-filter's: the flood goal. */
+static void flood_goal(const struct bench_run *r, struct bench_goal *g, int *n,
+		       int max)
+{
+	const struct bench_row *x = row(r, "sources", "flood-2^20", "xdpgate-count");
+	struct bench_goal *a = next_goal(g, n, max,
+					 "flood 2^20 uniform sources: xdpgate vs xdp-filter dny_ip",
+					 "<= 2.0x");
+	struct bench_summary s;
+
+	if (!a || !x)
+		return;
+	bench_summarize(r, x, &s);
+	if (!s.has_peer)
+		return;
+	snprintf(a->measured, sizeof(a->measured), "%.2fx (%.0f ns)",
+		 s.ratio_peer, s.median);
+	judge(a, s.ratio_peer, 2.0, "x");
 }
 
 static void readout_goals(const struct bench_run *r, struct bench_goal *g,
@@ -210,6 +234,7 @@ int bench_goals(const struct bench_run *r, struct bench_goal *g, int max)
 	source_goal(r, "uniform-1e6", "xdpgate-count-sized", g, &n, max);
 	source_goal(r, "zipf-1e6", "xdpgate-count", g, &n, max);
 	source_goal(r, "zipf-1e6", "xdpgate-count-sized", g, &n, max);
+	flood_goal(r, g, &n, max);
 	readout_goals(r, g, &n, max);
 	next_goal(g, &n, max, "rules: 1M rules vs 10 rules", "<= 1.10x");
 	socket_goal(r, "sendmsg", g, &n, max);

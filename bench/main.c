@@ -25,6 +25,7 @@ static void usage(FILE *f)
 "usage: xdpgate-bench [-v] [--quick] [--selftest] [--rounds N] [--repeat N]\n"
 "                     [--seed N] [--cpu N]\n"
 "                     [--only hotpath|sources|live|readout|socket|rules|tc|scrape]\n"
+"                     [--mix NAME]   (sources: one mix, e.g. flood-2^20)\n"
 "                     [--json FILE] [--md FILE] [--commit HASH] [--command CMD]\n");
 }
 
@@ -53,6 +54,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 		{ "seed", required_argument, 0, 's' },
 		{ "cpu", required_argument, 0, 'c' },
 		{ "only", required_argument, 0, 'o' },
+		{ "mix", required_argument, 0, 'M' },
 		{ "json", required_argument, 0, 'j' },
 		{ "md", required_argument, 0, 'm' },
 		{ "commit", required_argument, 0, 'C' },
@@ -90,6 +92,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o)
 			o->cpu = (int)v;
 			break;
 		case 'o': o->only = optarg; break;
+		case 'M': o->mix = optarg; break;
 		case 'j': o->json_out = optarg; break;
 		case 'm': o->md_out = optarg; break;
 		case 'C': o->commit = optarg; break;

@@ -16,7 +16,6 @@ struct pending_row {
 };
 
 static const struct pending_row pending[] = {
-	{ "sources", "new-source", "xdpgate-policy-1M", "harness: a new source per packet at 1M rules" },
 	{ "live", "redirect", "xdpgate-redirect", "harness: live-frame redirect through a second veth" },
 };
 

@@ -21,6 +21,7 @@
 #include "util.h"
 #include "xdpgate_types.h"
 #include "policy.h"
+#include "prog_config.h"
 #include "rule_spec.h"
 #include "bench_floor.skel.h"
 #include "bench_bare.skel.h"
@@ -123,6 +124,10 @@ static int xdpgate_load(struct bench_prog *p, const struct bench_load_cfg *cfg)
 		bpf_map__set_max_entries(s->maps.xg_src_v4, cfg->max_sources);
 		bpf_map__set_max_entries(s->maps.xg_src_v6, cfg->max_sources);
 	}
+	/* As `xdpgate attach` sets it up (--exact for the exact rows). */
+	s->rodata->cfg_exact = p->exact;
+	s->rodata->cfg_admit_budget =
+		xg_admit_budget(bpf_map__max_entries(s->maps.xg_src_v4), xg_nr_cpus());
 	if (!err)
 		err = xdpgate_xdp__load(s);
 	bpf_object__for_each_map(m, s->obj)
@@ -292,7 +297,8 @@ int bench_peer_check_hit(struct bench_prog *p, const void *pkt, __u32 len,
  * the filler as one whole-set switch (batch import), the source's rule in
  * place, as `rules add` does.
  */
-static int xdpgate_rules(struct bench_prog *p, const char *action, __u32 filler)
+static int xdpgate_rules(struct bench_prog *p, const char *action, __u32 filler,
+			 bool dense)
 {
 	struct xdpgate_xdp *s = p->skel;
 	struct bpf_prog_info info = {};
@@ -310,13 +316,22 @@ static int xdpgate_rules(struct bench_prog *p, const char *action, __u32 filler)
 	if (e)
 		return e;
 	for (__u32 i = 0; i < filler && !e; i++) {
-		/* 11.0.0.0/8 and up: never the benchmark's sources */
+		/* 11.0.0.0/8 and up: never the benchmark's sources; dense:
+		 * /32s spread over 10/8 (a bijection of i, 10.0.0.0/24 left to
+		 * the source's own rule) that pass, so a flood from 10/8 walks
+		 * deep into a full trie and still gets one verdict.
+		 */
 		struct xg_rule_spec r = { .family = 4, .plen = 32, .action = XG_POL_DROP };
+		__u32 a = (i + 256) * 2654435761U & 0xffffffU;
 
-		r.addr[0] = (__u8)(11 + (i >> 24));
-		r.addr[1] = (__u8)(i >> 16);
-		r.addr[2] = (__u8)(i >> 8);
-		r.addr[3] = (__u8)i;
+		if (dense && a < 256)
+			continue;
+		r.addr[0] = (__u8)(dense ? 10 : 11 + (i >> 24));
+		r.addr[1] = (__u8)((dense ? a : i) >> 16);
+		r.addr[2] = (__u8)((dense ? a : i) >> 8);
+		r.addr[3] = (__u8)(dense ? a : i);
+		if (dense)
+			r.action = XG_POL_PASS;
 		e = xg_set_push(&set, &r);
 	}
 	if (!e)
@@ -341,7 +356,7 @@ static int policy_load(struct bench_prog *p, const struct bench_load_cfg *cfg)
 	int err = xdpgate_load(p, cfg);
 
 	if (!err)
-		err = xdpgate_rules(p, p->rule, p->filler);
+		err = xdpgate_rules(p, p->rule, p->filler, p->filler_dense);
 	if (err && p->skel) {
 		xdpgate_xdp__destroy(p->skel);
 		p->skel = NULL;
@@ -385,9 +400,15 @@ struct bench_prog bench_programs[] = {
 	  .what = "PERCPU_HASH keyed by IPv4 source, packets++, minimal parse",
 	  .load = bare_load, .packets = bare_packets, .verdict = XDP_PASS },
 	{ .name = "xdpgate-count",
-	  .what = "xdpgate_xdp count-only (parse, per-source LRU per-CPU "
-		  "hash, action counter), default map size, no pins",
+	  .what = "xdpgate_xdp count-only (parse, hot slot, admission stage, "
+		  "per-source LRU per-CPU hash, action counter), default "
+		  "settings, no pins",
 	  .load = xdpgate_load, .packets = xdpgate_packets,
+	  .verdict = XDP_PASS },
+	{ .name = "xdpgate-exact",
+	  .what = "xdpgate_xdp count-only with attach --exact (no admission "
+		  "stage: every new source an LRU insert), default map size",
+	  .load = xdpgate_load, .packets = xdpgate_packets, .exact = true,
 	  .verdict = XDP_PASS },
 	{ .name = "xdpgate-policy-10",
 	  .what = "xdpgate_xdp with 10 rules, the source's (pass) among them: "
@@ -399,6 +420,12 @@ struct bench_prog bench_programs[] = {
 		  "them: cached verdict",
 	  .load = policy_load, .packets = xdpgate_packets, .rule = "pass",
 	  .filler = 1000000, .verdict = XDP_PASS },
+	{ .name = "xdpgate-policy-1M-dense",
+	  .what = "xdpgate_xdp with 10^6 IPv4 /32 pass rules spread over "
+		  "10/8, where the sources scenario's sources live: a held "
+		  "source walks a full trie",
+	  .load = policy_load, .packets = xdpgate_packets, .rule = "pass",
+	  .filler = 1000000, .filler_dense = true, .verdict = XDP_PASS },
 	{ .name = "xdpgate-drop-rule",
 	  .what = "xdpgate_xdp dropping the source by its rule (10 rules)",
 	  .load = policy_load, .packets = xdpgate_packets, .rule = "drop",
@@ -414,8 +441,9 @@ struct bench_prog bench_programs[] = {
 	  .file = "xdpfilt_alw_ip.o", .load = peer_hit_load,
 	  .packets = peer_packets, .verdict = XDP_DROP },
 	{ .name = "xdpgate-count-sized",
-	  .what = "xdpgate_xdp count-only, source map sized by the scenario",
-	  .load = xdpgate_load, .packets = xdpgate_packets,
+	  .what = "xdpgate_xdp count-only with --exact, source map sized by "
+		  "the scenario to hold every source (like the bare counter)",
+	  .load = xdpgate_load, .packets = xdpgate_packets, .exact = true,
 	  .verdict = XDP_PASS },
 };
 const int bench_nprograms = sizeof(bench_programs) / sizeof(bench_programs[0]);
@@ -444,7 +472,7 @@ void bench_prog_unload(struct bench_prog *p)
 		bench_floor__destroy(p->skel);
 	else if (p->load == bare_load && p->skel)
 		bench_bare__destroy(p->skel);
-	else if (p->load == xdpgate_load && p->skel)
+	else if ((p->load == xdpgate_load || p->load == policy_load) && p->skel)
 		xdpgate_xdp__destroy(p->skel);
 	if (p->obj) {
 		/* Pins live only in the private bpffs; remove them anyway so

@@ -6,6 +6,7 @@
 #ifndef XG_BENCH_PROGRAMS_H
 #define XG_BENCH_PROGRAMS_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 
@@ -23,6 +24,9 @@ struct bench_prog {
 	const char *file;    /* object file, for programs loaded from one */
 	const char *rule;    /* xdpgate with rules: the source's action */
 	__u32 filler;        /* and how many rules miss it */
+	bool filler_dense;   /* filler as /32 pass rules spread over 10/8 (the
+			      * sources scenario's space), else drops in 11/8 */
+	bool exact;          /* xdpgate: admission stage off (attach --exact) */
 	int verdict;         /* what test_run must return for the IPv4 packet */
 	/* filled by load */
 	int fd;

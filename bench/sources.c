@@ -7,10 +7,17 @@
  * for a stream of distinct sources.
  *
  * Mixes: uniform over N sources; Zipf (s = 1) over N sources with 5% of
- * packets from sources never seen before (fresh within a stream cycle).
- * xdpgate runs twice: with its default source map (131072 entries, so the
- * 1e5+ mixes overflow it and exercise LRU eviction) and with a map sized
- * to hold every source of the mix, like the bare counter's.
+ * packets from sources never seen before (fresh within a stream cycle);
+ * the flood: uniform over 2^20 sources, the spoofed-source attack.
+ * xdpgate runs with its default settings (admission stage on, 131072-entry
+ * source map), with --exact (no admission: every new source an LRU insert
+ * evicting the coldest, as before the admission stage), and with --exact
+ * and a map sized to hold every source of the mix, like the bare
+ * counter's. In the flood, xdpgate also runs with 10 rules, with 10^6
+ * rules outside the flood's /8 and with 10^6 /32 rules spread over it
+ * (programs.c): a held source's verdict is not cached, so it pays the walk
+ * of the tries, which the kernel's LPM trie makes as deep as the rules
+ * around the address are dense.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +36,7 @@
 #include "runner.h"
 #include "log.h"
 #include "percpu_read.h"
+#include "sketch_read.h"
 #include "xdpgate_limits.h"
 #include "progs/bench_stream.h"
 #include "bench_driver.skel.h"
@@ -45,14 +53,16 @@ static const struct mix {
 	__u32 sources;
 	enum dist dist;
 	bool quick;   /* part of --quick */
+	bool flood;   /* also runs the flood_only targets */
 } mixes[] = {
-	{ "uniform-1", 1, UNIFORM, true },
-	{ "uniform-1e3", 1000, UNIFORM, false },
-	{ "zipf-1e3", 1000, ZIPF, false },
-	{ "uniform-1e5", 100000, UNIFORM, false },
-	{ "zipf-1e5", 100000, ZIPF, false },
-	{ "uniform-1e6", 1000000, UNIFORM, true },
-	{ "zipf-1e6", 1000000, ZIPF, false },
+	{ "uniform-1", 1, UNIFORM, true, false },
+	{ "uniform-1e3", 1000, UNIFORM, false, false },
+	{ "zipf-1e3", 1000, ZIPF, false, false },
+	{ "uniform-1e5", 100000, UNIFORM, false, false },
+	{ "zipf-1e5", 100000, ZIPF, false, false },
+	{ "uniform-1e6", 1000000, UNIFORM, true, false },
+	{ "zipf-1e6", 1000000, ZIPF, false, false },
+	{ "flood-2^20", 1U << 20, UNIFORM, false, true },
 };
 
 /* Programs tail-called by the driver; the stateful ones are reloaded for
@@ -61,13 +71,18 @@ static const struct mix {
 static const struct target {
 	const char *prog;
 	bool per_mix;
-	bool sized;  /* source map sized to the mix */
+	bool sized;      /* source map sized to the mix */
+	bool flood_only; /* only in the flood mix */
 } targets[] = {
-	{ "floor-drop", false, false },
-	{ "xdpfilter-dny-ip", false, false },
-	{ "bare-percpu-hash", true, true },
-	{ "xdpgate-count", true, false },
-	{ "xdpgate-count-sized", true, true },
+	{ "floor-drop", false, false, false },
+	{ "xdpfilter-dny-ip", false, false, false },
+	{ "bare-percpu-hash", true, true, false },
+	{ "xdpgate-count", true, false, false },
+	{ "xdpgate-exact", true, false, false },
+	{ "xdpgate-count-sized", true, true, false },
+	{ "xdpgate-policy-10", true, false, true },
+	{ "xdpgate-policy-1M", true, false, true },
+	{ "xdpgate-policy-1M-dense", true, false, true },
 };
 #define NTARGETS ((int)(sizeof(targets) / sizeof(targets[0])))
 
@@ -157,61 +172,102 @@ static __u64 count_keys(int fd, size_t key_size)
 
 /* xdpgate's IPv4 sources as stats sees them: the LRU map xg_src_v4 with
  * the pending counts of the hot-source cache xg_hot_v4 merged in (a
- * source may be in the cache only). Distinct sources, and their packets.
+ * source may be in the cache only). Distinct sources, their packets, the
+ * entries evicted and the packets the admission stage held.
  */
-static int xdpgate_sources(struct bench_prog *p, __u64 *n, __u64 *packets)
+static int xdpgate_sources(struct bench_prog *p, __u64 *n, __u64 *packets,
+			   __u64 *evicted, __u64 *held)
 {
 	int src = bench_prog_map_fd(p, "xg_src_v4");
 	int hot = bench_prog_map_fd(p, "xg_hot_v4");
+	int cpu = bench_prog_map_fd(p, "xg_cpu");
+	int ins = bench_prog_map_fd(p, "xg_inserts");
 	struct xg_source_row *rows = NULL;
+	struct xg_admission adm;
+	__u64 inserted[XG_FAM__MAX] = {};
 	size_t nr = 0;
-	int err = src < 0 || hot < 0 ? -ENOENT : 0;
+	int err = src < 0 || hot < 0 || cpu < 0 || ins < 0 ? -ENOENT : 0;
 
 	if (!err)
-		err = xg_read_sources_merged(src, hot, AF_INET, &rows, &nr);
+		err = xg_read_percpu_u64(ins, inserted, XG_FAM__MAX);
+	if (!err)
+		err = xg_read_sources(src, AF_INET, &rows, &nr);
+	/* Entries evicted so far: inserts minus what the map holds. */
+	*evicted = err < 0 ? 0 : inserted[XG_FAM_V4] - (__u64)err;
+	if (err >= 0)
+		err = xg_read_admission(cpu, &adm);
+	if (err >= 0)
+		err = xg_merge_hot(hot, AF_INET, &rows, &nr);
 	*n = nr;
 	*packets = 0;
+	*held = err >= 0 ? adm.held[0].packets : 0;
 	for (size_t i = 0; i < nr; i++)
 		*packets += rows[i].packets;
 	free(rows);
 	return err < 0 ? err : 0;
 }
 
-static void selftest_mix(const struct mix *m, struct bench_prog **p,
-			 __u32 distinct)
+/* Every packet is counted for its source or held by the admission stage;
+ * only LRU eviction (the default-sized map, once full) may lose some.
+ */
+static void selftest_xdpgate(const struct mix *m, struct bench_prog *p,
+			     __u32 distinct)
 {
-	int i;
+	__u64 n = 0, merged = 0, counted = 0, evicted = 0, held = 0;
+	int err = xdpgate_sources(p, &n, &merged, &evicted, &held);
 
-	for (i = 0; i < NTARGETS; i++) {
-		const char *where = NULL;
-		__u64 n = 0, merged = 0, counted = 0;
-		int fd, err = 0;
+	bench_check(!err && n > 0 && (m->sources == 1 ? n == 1 : n > 1) &&
+		    n <= distinct, p->name,
+		    "%s: %llu distinct sources in xg_src_v4 + xg_hot_v4 (stream has <= %u)",
+		    m->name, (unsigned long long)n, distinct);
+	if (err || p->packets(p, &counted))
+		return;
+	bench_check((p->exact ? !held : 1) &&
+		    (evicted ? merged + held <= counted : merged + held == counted),
+		    p->name, "%s: %llu packets over the sources + %llu held, %llu "
+		    "passed (%llu entries evicted)%s", m->name,
+		    (unsigned long long)merged, (unsigned long long)held,
+		    (unsigned long long)counted, (unsigned long long)evicted,
+		    p->exact ? ", --exact: nothing held" : "");
+}
 
-		if (!strcmp(p[i]->name, "bare-percpu-hash")) {
-			where = "bare_src";
-			fd = bench_prog_map_fd(p[i], where);
-			n = fd >= 0 ? count_keys(fd, 4) : 0;
-		} else if (!strncmp(p[i]->name, "xdpgate-count", 13)) {
-			where = "xg_src_v4 + xg_hot_v4";
-			err = xdpgate_sources(p[i], &n, &merged);
+static void selftest_mix(const struct mix *m, struct bench_prog **p,
+			 const int *act, int nt, __u32 distinct)
+{
+	for (int k = 0; k < nt; k++) {
+		struct bench_prog *x = p[act[k]];
+		__u64 n;
+		int fd;
+
+		if (!strncmp(x->name, "xdpgate-", 8)) {
+			selftest_xdpgate(m, x, distinct);
+			continue;
 		}
-		if (!where)
+		if (strcmp(x->name, "bare-percpu-hash"))
 			continue;
-		bench_check(!err && n > 0 && (m->sources == 1 ? n == 1 : n > 1) &&
-			    n <= distinct, p[i]->name,
-			    "%s: %llu distinct sources in %s (stream has <= %u)",
-			    m->name, (unsigned long long)n, where, distinct);
-		if (!merged || p[i]->packets(p[i], &counted))
-			continue;
-		/* Every packet passed was counted for its source; only LRU
-		 * eviction (the default-sized map) may lose some.
-		 */
-		bench_check(strcmp(p[i]->name, "xdpgate-count-sized") ?
-			    merged <= counted : merged == counted, p[i]->name,
-			    "%s: %llu packets over the sources of %s, %llu passed",
-			    m->name, (unsigned long long)merged, where,
-			    (unsigned long long)counted);
+		fd = bench_prog_map_fd(x, "bare_src");
+		n = fd >= 0 ? count_keys(fd, 4) : 0;
+		bench_check(n > 0 && (m->sources == 1 ? n == 1 : n > 1) &&
+			    n <= distinct, x->name,
+			    "%s: %llu distinct sources in bare_src (stream has <= %u)",
+			    m->name, (unsigned long long)n, distinct);
 	}
+}
+
+/* The note of a row: its source map and accounting. */
+static void note_row(struct bench_row *row, const struct target *t,
+		     const struct bench_prog *p, const struct bench_load_cfg *cfg,
+		     __u32 distinct)
+{
+	__u32 size = cfg->max_sources ? cfg->max_sources : XG_SRC_MAP_DEFAULT;
+
+	if (!strcmp(t->prog, "bare-percpu-hash"))
+		bench_row_note(row, BENCH_MEASURED, "source map %u entries", size);
+	else if (!strncmp(t->prog, "xdpgate-", 8))
+		bench_row_note(row, BENCH_MEASURED, "source map %u entries%s, %s",
+			       size, p->exact && !t->sized && distinct > size ?
+			       " (LRU evicting)" : "",
+			       p->exact ? "--exact" : "admission");
 }
 
 int bench_sources(struct bench_run *r)
@@ -225,9 +281,9 @@ int bench_sources(struct bench_run *r)
 	__u64 *stream;
 	__u32 repeat, warm, distinct;
 	size_t stream_bytes = BENCH_STREAM_LEN * sizeof(__u64);
-	int order[NTARGETS], rowid[NTARGETS];
+	int act[NTARGETS], rowid[NTARGETS], nt;
 	size_t mi;
-	int i, round, err;
+	int i, k, round, err;
 
 	bench_pkt_build(PKT_IPV4_UDP, NULL, &pkt);
 	/* A sample covers a quarter of the stream; warm-up one full cycle. */
@@ -261,59 +317,58 @@ int bench_sources(struct bench_run *r)
 	for (mi = 0; mi < sizeof(mixes) / sizeof(mixes[0]); mi++) {
 		const struct mix *m = &mixes[mi];
 
-		if (o->quick && !m->quick)
+		if (o->mix ? strcmp(o->mix, m->name) : o->quick && !m->quick)
 			continue;
 		if (fill_stream(stream, m, &rng, &distinct))
 			break;
-		for (i = 0; i < NTARGETS; i++) {
+		for (i = 0, nt = 0; i < NTARGETS; i++)
+			if (!targets[i].flood_only || m->flood)
+				act[nt++] = i;
+		for (k = 0; k < nt; k++) {
 			struct bench_load_cfg cfg = { .bpffs = r->bpffs };
+			const struct target *t = &targets[act[k]];
+			struct bench_prog *p = progs[act[k]];
 			struct bench_row *row;
 
-			rowid[i] = bench_add_row(r, "sources", m->name,
-						 targets[i].prog, BENCH_NS_PER_PKT);
-			row = &r->rows[rowid[i]];
-			order[i] = i;
-			if (targets[i].sized) {
-				/* room for every source, rounded up */
+			rowid[k] = bench_add_row(r, "sources", m->name, t->prog,
+						 BENCH_NS_PER_PKT);
+			row = &r->rows[rowid[k]];
+			if (t->sized) /* room for every source, rounded up */
 				cfg.max_sources = distinct + distinct / 8 + 1024;
-				bench_row_note(row, BENCH_MEASURED,
-					       "source map %u entries",
-					       cfg.max_sources);
-			} else if (!strcmp(targets[i].prog, "xdpgate-count")) {
-				bench_row_note(row, BENCH_MEASURED,
-					       "source map %u entries%s",
-					       XG_SRC_MAP_DEFAULT,
-					       distinct > XG_SRC_MAP_DEFAULT ?
-					       " (LRU evicting)" : "");
-			}
-			if (targets[i].per_mix && bench_load(progs[i], &cfg))
-				progs[i]->fd = -1;
-			if (progs[i]->fd < 0)
+			note_row(row, t, p, &cfg, distinct);
+			if (t->per_mix && bench_load(p, &cfg))
+				p->fd = -1;
+			if (p->fd < 0)
 				bench_row_note(row, BENCH_FAILED,
 					       "program did not load");
 		}
-		for (i = 0; i < NTARGETS; i++) {
-			struct bench_row *row = &r->rows[rowid[i]];
+		for (k = 0; k < nt; k++) {
+			struct bench_row *row = &r->rows[rowid[k]];
 
 			row->floor_row = bench_find_row(r, "sources", m->name, FLOOR);
 			row->peer_row = bench_find_row(r, "sources", m->name, PEER);
 		}
 		/* Warm-up: fill the maps to their steady state, not timed. */
-		for (i = 0; i < NTARGETS; i++) {
-			if (progs[i]->fd < 0 || set_target(drv, progs[i]->fd))
+		for (k = 0; k < nt; k++) {
+			if (progs[act[k]]->fd < 0 || set_target(drv, progs[act[k]]->fd))
 				continue;
 			bench_test_run(bpf_program__fd(drv->progs.bench_driver),
 				       pkt.data, pkt.len, warm, NULL, 0, 0, &s);
 		}
 		for (round = 0; round < o->rounds; round++) {
-			bench_shuffle(order, NTARGETS, &rng);
-			for (i = 0; i < NTARGETS; i++) {
-				int t = order[i];
+			int order[NTARGETS];
+
+			for (k = 0; k < nt; k++)
+				order[k] = k;
+			bench_shuffle(order, nt, &rng);
+			for (k = 0; k < nt; k++) {
+				int t = order[k];
+				struct bench_prog *p = progs[act[t]];
 				struct bench_row *row = &r->rows[rowid[t]];
 
 				if (row->status != BENCH_MEASURED)
 					continue;
-				err = set_target(drv, progs[t]->fd);
+				err = set_target(drv, p->fd);
 				if (!err)
 					err = bench_test_run(
 						bpf_program__fd(drv->progs.bench_driver),
@@ -325,23 +380,23 @@ int bench_sources(struct bench_run *r)
 						       strerror(-err));
 					continue;
 				}
-				bench_record(row, &s, progs[t]->verdict);
+				bench_record(row, &s, p->verdict);
 			}
 			fprintf(stderr, "\rsources %s: round %d/%d   ", m->name,
 				round + 1, o->rounds);
 		}
 		fprintf(stderr, "\n");
 		if (o->selftest) {
-			for (i = 0; i < NTARGETS; i++)
-				bench_check(r->rows[rowid[i]].status ==
-					    BENCH_MEASURED, targets[i].prog,
+			for (k = 0; k < nt; k++)
+				bench_check(r->rows[rowid[k]].status ==
+					    BENCH_MEASURED, targets[act[k]].prog,
 					    "%s: verdict through the driver %s",
-					    m->name, r->rows[rowid[i]].note);
-			selftest_mix(m, progs, distinct);
+					    m->name, r->rows[rowid[k]].note);
+			selftest_mix(m, progs, act, nt, distinct);
 		}
-		for (i = 0; i < NTARGETS; i++)
-			if (targets[i].per_mix)
-				bench_prog_unload(progs[i]);
+		for (k = 0; k < nt; k++)
+			if (targets[act[k]].per_mix)
+				bench_prog_unload(progs[act[k]]);
 	}
 	for (i = 0; i < NTARGETS; i++)
 		bench_prog_unload(progs[i]);

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Per-source and per-outcome accounting, shared by the XDP and TC programs.
+/* Per-source and per-outcome accounting, shared by the XDP and TC programs:
+ * the counters, the LRU entries and the hot slots they are built from.
  *
  * A packet is counted in its source's slot of a per-CPU direct-mapped cache
  * (xg_hot_v4 / xg_hot_v6, an inlined array lookup); the slot's counts are
  * written back to the LRU map (xg_src_v4 / xg_src_v6, a kernel call) only
  * when another source takes the slot or the slot has gathered enough. A
- * source that keeps sending therefore costs no map call per packet, and a
- * flood of distinct sources costs one LRU call per packet, as it would
- * without the cache. Readers add the pending slot counts to the map's.
+ * source that keeps sending therefore costs no map call per packet.
+ * Readers add the pending slot counts to the map's. The per-packet flow,
+ * with the verdict and the admission stage (xdpgate_admit.bpf.h) that
+ * decides who gets an LRU entry, is xg_police() in xdpgate_policy.bpf.h:
+ * every hook counts through it.
  */
 #ifndef XDPGATE_ACCOUNT_BPF_H
 #define XDPGATE_ACCOUNT_BPF_H
@@ -71,41 +74,43 @@ static __always_inline void xg_count_insert(__u32 fam)
  * CPU inserting the same source fails with -EEXIST; the retry finds the
  * entry, so nothing goes uncounted. Any other failure is counted as a
  * reason, with every packet it loses. key_len (4 or 16) is constant after
- * inlining and names the family whose insert is counted.
+ * inlining and names the family whose insert is counted. Returns 1 when it
+ * made the entry, 0 when it added to one, -1 when the counts were lost.
  */
-static __always_inline void xg_src_insert(void *map, const void *key,
-					  __u32 key_len,
-					  const struct xg_src_stats *p)
+static __always_inline int xg_src_insert(void *map, const void *key,
+					 __u32 key_len,
+					 const struct xg_src_stats *p)
 {
 	struct xg_src_stats *s;
 	long err = bpf_map_update_elem(map, key, p, BPF_NOEXIST);
 
 	if (!err) {
 		xg_count_insert(key_len == 4 ? XG_FAM_V4 : XG_FAM_V6);
-		return;
+		return 1;
 	}
 	s = err == -EEXIST ? bpf_map_lookup_elem(map, key) : NULL;
 	if (!s) {
 		xg_count_n(&xg_reasons, XG_RSN_SRC_UPDATE_FAIL, p->packets,
 			   p->bytes);
-		return;
+		return -1;
 	}
 	xg_src_add(s, p);
+	return 0;
 }
 
 /* Add pending counts to the source's LRU entry, inserting it when absent.
- * Values are per CPU, so no atomics.
+ * Values are per CPU, so no atomics. Returns as xg_src_insert().
  */
-static __always_inline void xg_src_write_back(void *map, const void *key,
-					      __u32 key_len,
-					      const struct xg_src_stats *p)
+static __always_inline int xg_src_write_back(void *map, const void *key,
+					     __u32 key_len,
+					     const struct xg_src_stats *p)
 {
 	struct xg_src_stats *s = bpf_map_lookup_elem(map, key);
 
-	if (s)
-		xg_src_add(s, p);
-	else
-		xg_src_insert(map, key, key_len, p);
+	if (!s)
+		return xg_src_insert(map, key, key_len, p);
+	xg_src_add(s, p);
+	return 0;
 }
 
 /* Every write-back below first copies the slot's pending counts (and, on a
@@ -139,19 +144,6 @@ static __always_inline int xg_in6_eq(const __u32 *a, const __u32 *b)
  */
 const volatile __u64 cfg_hot_writeback_ns = XG_HOT_WRITEBACK_NS;
 
-/* Count one more packet in a slot the source owns; write back when the
- * slot has gathered enough or held its counts too long.
- */
-static __always_inline int xg_hot_bump(struct xg_src_stats *s, __u64 written_ns,
-				       __u64 bytes, __u64 now)
-{
-	s->packets++;
-	s->bytes += bytes;
-	s->last_seen_ns = now;
-	return s->packets >= XG_HOT_WRITEBACK_PKTS ||
-	       now - written_ns >= cfg_hot_writeback_ns;
-}
-
 static __always_inline void xg_hot_claim(struct xg_src_stats *s, __u64 bytes,
 					 __u64 now)
 {
@@ -163,6 +155,7 @@ static __always_inline void xg_hot_claim(struct xg_src_stats *s, __u64 bytes,
 	s->last_seen_ns = now;
 	s->epoch = 0;
 	s->verdict = 0;
+	s->flags = 0;
 }
 
 static __always_inline void xg_hot_reset(struct xg_src_stats *s)
@@ -175,7 +168,8 @@ static __always_inline void xg_hot_reset(struct xg_src_stats *s)
 }
 
 /* A slot whose owner sent within the current tick stays its owner: the
- * newcomer is counted straight into the LRU map instead. Without this, each
+ * newcomer is counted in its LRU entry (or held, see xdpgate_admit.bpf.h)
+ * instead. Without this, each
  * packet of a rare source would write back a busy owner and later be
  * written back itself (two LRU calls where counting it directly costs one),
  * and a scan of one-off sources would flush every hot slot. An owner idle
@@ -194,19 +188,6 @@ static __always_inline int xg_hot_keep_owner(const struct xg_src_stats *s,
 					     __u64 now)
 {
 	return s->packets && now - s->last_seen_ns < cfg_hot_keep_ns;
-}
-
-/* Without a slot (cannot happen: the index is masked to the array size)
- * count straight into the LRU map rather than lose the packet.
- */
-static __always_inline void xg_account_direct(void *map, const void *key,
-					      __u32 key_len, __u64 bytes,
-					      __u64 now)
-{
-	struct xg_src_stats one = { .packets = 1, .bytes = bytes,
-				    .last_seen_ns = now };
-
-	xg_src_write_back(map, key, key_len, &one);
 }
 
 static __always_inline int xg_key_eq(const void *a, const void *b,
@@ -232,68 +213,6 @@ static __always_inline void xg_key_copy(void *dst, const void *src,
 		d[2] = v[2];
 		d[3] = v[3];
 	}
-}
-
-/* One packet from addr (key_len 4 or 16 bytes) in the slot it hashes to:
- * s and written_ns are the slot's, owner its owner's address. Constant
- * key_len after inlining, so each family gets straight-line code.
- */
-static __always_inline void xg_account_slot(void *src_map, struct xg_src_stats *s,
-					    __u64 *written_ns, void *owner,
-					    const void *addr, __u32 key_len,
-					    __u64 bytes, __u64 now)
-{
-	struct xg_src_stats out;
-	struct xg_in6_key old;
-
-	if (xg_key_eq(owner, addr, key_len)) {
-		if (xg_hot_bump(s, *written_ns, bytes, now)) {
-			out = *s;
-			xg_hot_reset(s);
-			*written_ns = now;
-			xg_src_write_back(src_map, addr, key_len, &out);
-		}
-		return;
-	}
-	if (xg_hot_keep_owner(s, now)) {
-		xg_account_direct(src_map, addr, key_len, bytes, now);
-		return;
-	}
-	out = *s;
-	xg_key_copy(&old, owner, key_len);
-	xg_key_copy(owner, addr, key_len);
-	*written_ns = now;
-	xg_hot_claim(s, bytes, now);
-	if (out.packets)
-		xg_src_write_back(src_map, &old, key_len, &out);
-}
-
-static __always_inline void xg_account_v4(__u32 addr, __u64 bytes)
-{
-	__u64 now = xg_now_coarse_ns();
-	__u32 idx = xg_hot_index(addr);
-	struct xg_hot_v4 *h = bpf_map_lookup_elem(&xg_hot_v4, &idx);
-
-	if (!h) {
-		xg_account_direct(&xg_src_v4, &addr, 4, bytes, now);
-		return;
-	}
-	xg_account_slot(&xg_src_v4, &h->s, &h->written_ns, &h->addr, &addr, 4,
-			bytes, now);
-}
-
-static __always_inline void xg_account_v6(const __u32 *addr, __u64 bytes)
-{
-	__u64 now = xg_now_coarse_ns();
-	__u32 idx = xg_hot_index(xg_fold6(addr));
-	struct xg_hot_v6 *h = bpf_map_lookup_elem(&xg_hot_v6, &idx);
-
-	if (!h) {
-		xg_account_direct(&xg_src_v6, addr, 16, bytes, now);
-		return;
-	}
-	xg_account_slot(&xg_src_v6, &h->s, &h->written_ns, h->addr.addr, addr,
-			16, bytes, now);
 }
 
 #endif /* XDPGATE_ACCOUNT_BPF_H */

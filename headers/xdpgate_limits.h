@@ -41,6 +41,16 @@
 #define XG_HOT_WRITEBACK_PKTS 256
 #define XG_HOT_WRITEBACK_NS 10000000ULL /* 10 ms: default of cfg_hot_writeback_ns */
 
+/* The admission stage (xdpgate_admit.bpf.h). A source gets an entry in the
+ * LRU map once XG_ADMIT_PKTS of its packets gathered in its hot slot, or
+ * while the per-CPU budget of new entries lasts: the map's capacity over
+ * XG_ADMIT_TURNOVER_S seconds, shared by the CPUs, so entries made on the
+ * budget alone turn the map over no faster than that. The loader sets
+ * cfg_admit_pkts and cfg_admit_budget from these.
+ */
+#define XG_ADMIT_PKTS 2
+#define XG_ADMIT_TURNOVER_S 64
+
 /* Where the loader pins state. One directory per instance, keyed by what
  * identifies it, never by a name that can be renamed or reused:
  *
@@ -76,5 +86,7 @@
 #define XG_MAP_HOT_V4 "xg_hot_v4"
 #define XG_MAP_HOT_V6 "xg_hot_v6"
 #define XG_MAP_INSERTS "xg_inserts"
+#define XG_MAP_SKETCH "xg_sketch"
+#define XG_MAP_CPU "xg_cpu"
 
 #endif /* XDPGATE_LIMITS_H */

@@ -13,6 +13,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "xdpgate_limits.h"
+#include "xdpgate_sketch.h"
 #include "xdpgate_types.h"
 
 /* LRU so a flood of spoofed sources evicts the coldest entries instead of
@@ -84,5 +85,26 @@ struct {
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xg_inserts SEC(".maps");
+
+/* The admission stage's sketch (layout in xdpgate_sketch.h) and the
+ * per-CPU state that belongs to no source (struct xg_cpu). Per-CPU arrays:
+ * every access is an inlined lookup and plain loads and stores, no
+ * atomics. Pinned: a --replace keeps the held totals and the sketch.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_SKETCH_BLOCKS);
+	__type(key, __u32);
+	__type(value, struct xg_sketch_block);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_sketch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_cpu);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xg_cpu SEC(".maps");
 
 #endif /* XDPGATE_MAPS_BPF_H */

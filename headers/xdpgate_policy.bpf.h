@@ -24,6 +24,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "xdpgate_account.bpf.h"
+#include "xdpgate_admit.bpf.h"
 #include "xdpgate_policy_maps.bpf.h"
 
 static __always_inline int xg_hook_redirect(__u32 ifindex);
@@ -239,7 +240,8 @@ static __always_inline void xg_pol_count(struct xg_src_stats *s, int res,
 }
 
 /* Add to a rule's hits, making its counter on the first hit. */
-static __always_inline void xg_pol_hit(__u32 rule, __u64 packets, __u64 bytes)
+static __always_inline void xg_pol_hit_map(__u32 rule, __u64 packets,
+					   __u64 bytes)
 {
 	struct xg_rule_hits *h = bpf_map_lookup_elem(&xg_pol_hits, &rule);
 
@@ -255,13 +257,84 @@ static __always_inline void xg_pol_hit(__u32 rule, __u64 packets, __u64 bytes)
 	__sync_fetch_and_add(&h->bytes, bytes);
 }
 
-/* Pending counts of a slot to the LRU map and to their rule's hits. */
-static __always_inline void xg_pol_flush(void *src_map, const void *key,
-					 __u32 key_len,
-					 const struct xg_src_stats *p)
+/* Hits of one rule gather in this CPU's xg_cpu until another rule's come
+ * (emptied before they are added to the map, so a reader adding both sees
+ * them late, never twice).
+ */
+static __always_inline void xg_pol_hit(__u32 rule, __u64 packets, __u64 bytes)
 {
-	xg_src_write_back(src_map, key, key_len, p);
+	struct xg_cpu *c = xg_cpu_state();
+	struct xg_counter was;
+	__u32 was_rule;
+
+	if (!c) {
+		xg_pol_hit_map(rule, packets, bytes);
+		return;
+	}
+	if (c->hit_rule == rule) {
+		c->hit_pending.packets += packets;
+		c->hit_pending.bytes += bytes;
+		return;
+	}
+	was = c->hit_pending;
+	was_rule = c->hit_rule;
+	c->hit_rule = rule;
+	c->hit_pending.packets = packets;
+	c->hit_pending.bytes = bytes;
+	if (was.packets)
+		xg_pol_hit_map(was_rule, was.packets, was.bytes);
+}
+
+/* Pending counts p of a slot whose owner is key: to their rule's hits,
+ * and to the owner's LRU entry when it has one (a known owner) or admission
+ * gives it one, else held. Returns 1 when the owner has an entry now.
+ */
+static __always_inline int xg_pol_flush(void *src_map, const void *key,
+					__u32 key_len,
+					const struct xg_src_stats *p, __u64 now)
+{
+	int known = p->flags & XG_SRC_F_KNOWN;
+	struct xg_src_stats *s;
+	__u64 h;
+
 	xg_pol_hit(p->rule, p->packets, p->bytes);
+	if (cfg_exact) {
+		xg_src_write_back(src_map, key, key_len, p);
+		return 1;
+	}
+	h = xg_key_hash(key, key_len);
+	if (known) {
+		s = bpf_map_lookup_elem(src_map, key);
+		if (s) {
+			xg_src_add(s, p);
+			xg_filter_set(h, now);
+			return 1;
+		}
+	}
+	return xg_admit_or_hold(src_map, key, key_len, h, p, now, known);
+}
+
+/* After a flush: an owner whose counts were held has no entry (it was
+ * evicted, or the filter was wrong), so it gathers counts until it proves
+ * itself again rather than look its entry up at every flush.
+ */
+static __always_inline void xg_hot_known(struct xg_src_stats *s, int known)
+{
+	if (known)
+		s->flags |= XG_SRC_F_KNOWN;
+	else
+		s->flags &= ~XG_SRC_F_KNOWN;
+}
+
+/* May the owner's counts leave the slot on age alone? An owner that has
+ * not proven itself yet keeps gathering them (until XG_HOT_WRITEBACK_PKTS
+ * or another source takes the slot), so a source sending a few packets
+ * now and then can still reach cfg_admit_pkts.
+ */
+static __always_inline int xg_hot_settled(const struct xg_src_stats *s)
+{
+	return cfg_exact || (s->flags & XG_SRC_F_KNOWN) ||
+	       s->packets >= cfg_admit_pkts;
 }
 
 /* One packet from addr (key_len 4 or 16) on vlan (0: untagged): judge,
@@ -271,6 +344,14 @@ static __always_inline void xg_pol_flush(void *src_map, const void *key,
  * keeps each hook's rate-limit buckets apart, so a packet seen by XDP
  * and then by TC ingress is not charged twice. Returns the outcome, an
  * enum xg_action.
+ *
+ * The slot's owner counts in the slot. Another source takes the slot when
+ * its owner is idle; otherwise it is counted in its LRU entry if the
+ * admitted filter says it may have one and it does, else it goes through
+ * admission (xdpgate_admit.bpf.h) with this one packet: an entry on the
+ * budget, or held. Only the slot and the LRU entry cache a verdict; a
+ * held packet is judged afresh (a walk of the tries, skipped when the set
+ * has no rule of its family).
  */
 static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 				     __u64 *written_ns, void *owner,
@@ -282,7 +363,8 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 	__u32 gen = xg_pol_gen();
 	struct xg_src_stats *s, fresh = {}, out;
 	struct xg_in6_key old;
-	int res, path; /* 0 slot owner, 1 claimed slot, 2 LRU entry, 3 new */
+	int res, path, known = 0; /* path: 0 slot owner, 1 claimed slot, 2 LRU entry, 3 none */
+	__u64 h = 0;
 
 	if (hs && xg_key_eq(owner, addr, key_len)) {
 		s = hs;
@@ -292,29 +374,37 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 				out = *s;
 				xg_hot_reset(s);
 				*written_ns = now;
-				xg_pol_flush(src_map, addr, key_len, &out);
+				xg_hot_known(s, xg_pol_flush(src_map, addr,
+							    key_len, &out, now));
 			}
 			xg_pol_judge(s, gen, addr, key_len, vlan);
 		}
-	} else if (hs && !xg_hot_keep_owner(hs, now)) {
-		out = *hs;
-		xg_key_copy(&old, owner, key_len);
-		xg_key_copy(owner, addr, key_len);
-		*written_ns = now;
-		xg_hot_claim(hs, 0, now);
-		hs->packets = 0;
-		s = hs;
-		path = 1;
-		xg_pol_judge(s, gen, addr, key_len, vlan);
 	} else {
-		s = bpf_map_lookup_elem(src_map, addr);
-		path = 2;
-		if (!s) {
-			s = &fresh;
-			path = 3;
-		}
-		if (!xg_pol_fresh(s, gen, vlan) || path == 3)
+		if (!cfg_exact)
+			h = xg_key_hash(addr, key_len);
+		known = xg_known(h, now);
+		if (hs && !xg_hot_keep_owner(hs, now)) {
+			out = *hs;
+			xg_key_copy(&old, owner, key_len);
+			xg_key_copy(owner, addr, key_len);
+			*written_ns = now;
+			xg_hot_claim(hs, 0, now);
+			hs->packets = 0;
+			if (known)
+				hs->flags = XG_SRC_F_KNOWN;
+			s = hs;
+			path = 1;
 			xg_pol_judge(s, gen, addr, key_len, vlan);
+		} else {
+			s = known ? bpf_map_lookup_elem(src_map, addr) : NULL;
+			path = 2;
+			if (!s) {
+				s = &fresh;
+				path = 3;
+			}
+			if (!xg_pol_fresh(s, gen, vlan) || path == 3)
+				xg_pol_judge(s, gen, addr, key_len, vlan);
+		}
 	}
 
 	res = xg_pol_act(s, addr, key_len, pkts, bytes, gen, vlan, hook);
@@ -322,17 +412,21 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 
 	if (path >= 2) {
 		if (path == 3)
-			xg_src_insert(src_map, addr, key_len, &fresh);
+			xg_admit_or_hold(src_map, addr, key_len, h, &fresh, now,
+					 known);
+		else if (!cfg_exact)
+			xg_filter_set(h, now);
 		xg_pol_hit(s->rule, pkts, bytes);
 	} else if (path == 1) {
 		if (out.packets)
-			xg_pol_flush(src_map, &old, key_len, &out);
+			xg_pol_flush(src_map, &old, key_len, &out, now);
 	} else if (s->packets >= XG_HOT_WRITEBACK_PKTS ||
-		   now - *written_ns >= cfg_hot_writeback_ns) {
+		   (now - *written_ns >= cfg_hot_writeback_ns &&
+		    xg_hot_settled(s))) {
 		out = *s;
 		xg_hot_reset(s);
 		*written_ns = now;
-		xg_pol_flush(src_map, addr, key_len, &out);
+		xg_hot_known(s, xg_pol_flush(src_map, addr, key_len, &out, now));
 	}
 	return res;
 }

@@ -27,9 +27,16 @@ struct xg_src_stats {
 	__u32 target;    /* redirect: ifindex */
 	__u16 vlan;      /* VLAN it holds for, XG_VLAN_ANY: every VLAN */
 	__u8 verdict;    /* enum xg_pol_action */
-	__u8 _pad;
+	__u8 flags;      /* XG_SRC_F_*, meaningful in a hot slot only */
 };
 _Static_assert(sizeof(struct xg_src_stats) == 64, "xg_src_stats layout");
+
+/* A hot slot's owner is known to have an entry in the LRU map (it was
+ * found there or admitted): its counts are written back without the
+ * admission check. Without it, a slot's counts go to the map only when
+ * they prove the source (see xdpgate_admit.bpf.h).
+ */
+#define XG_SRC_F_KNOWN 0x01
 
 struct xg_in6_key {
 	__u8 addr[16];
@@ -64,6 +71,32 @@ struct xg_counter {
 	__u64 bytes;
 };
 _Static_assert(sizeof(struct xg_counter) == 16, "xg_counter layout");
+
+/* Per-CPU state of the data plane that belongs to no source (map xg_cpu,
+ * one entry).
+ *
+ * held_*: packets counted in no per-source row, refused an entry by the
+ * admission stage and counted only in its sketch (xdpgate_admit.bpf.h).
+ * Every packet that reaches per-source accounting is in exactly one of: a
+ * row (LRU entry or hot slot), held_*, src_update_fail, or an evicted
+ * entry.
+ *
+ * hit_*: rule hits not yet added to xg_pol_hits: consecutive hits of one
+ * rule on a CPU gather here, so a flood judged by one rule costs no hash
+ * lookup and no atomic per packet. Readers add them to the rule's hits.
+ */
+struct xg_cpu {
+	struct xg_counter held_v4;
+	struct xg_counter held_v6;
+	__u64 admitted;     /* entries made for a source that proved itself */
+	__u64 budgeted;     /* entries made on the budget (cfg_admit_budget) */
+	__u64 epoch;        /* sketch epoch of budget_used (now >> shift) */
+	__u64 budget_used;  /* entries the budget allowed in that epoch */
+	__u32 shift;        /* cfg_sketch_shift, for readers decaying the sketch */
+	__u32 hit_rule;     /* rule of hit_pending; none while its packets are 0 */
+	struct xg_counter hit_pending;
+};
+_Static_assert(sizeof(struct xg_cpu) == 88, "xg_cpu layout");
 
 /* Outcomes, index of the xg_actions array; each packet counts in exactly
  * one. LIMITED packets were dropped by a rate limit (not in DROP);

@@ -26,6 +26,7 @@
 #include "owner.h"
 #include "pins.h"
 #include "tc_attach.h"
+#include "prog_config.h"
 #include "util.h"
 #include "xdp_attach.h"
 #include "xdpgate_limits.h"
@@ -55,6 +56,11 @@ static void print_via(enum xg_via via, const char *note)
 		printf(" (%s)", note);
 }
 
+static const char *accounting_note(const struct xg_attach_req *req)
+{
+	return req->exact > 0 ? "; exact accounting (no admission stage)" : "";
+}
+
 static int do_attach(struct xg_attach_req *req)
 {
 	struct xg_instance now;
@@ -66,6 +72,8 @@ static int do_attach(struct xg_attach_req *req)
 
 	if (xg_target_prepare(req, &t))
 		return 1;
+	if (req->exact < 0)
+		req->exact = 0;
 	if (xg_load(req, t.path, NULL, &l)) {
 		xg_target_undo(&t);
 		return 1;
@@ -86,10 +94,11 @@ static int do_attach(struct xg_attach_req *req)
 	printf("xdpgate: %s: attached %s (prog id %u) in %s mode", req->ifname,
 	       XG_PROG_NAME_XDP, a.prog_id, xg_mode_name(mode));
 	print_via(a.via, a.note);
-	printf("; maps %s %s (new maps: about %s)\n",
+	printf("; maps %s %s (new maps: about %s)%s\n",
 	       *t.adopted || t.adopted_in_place ? "adopted with their counters, pinned in"
 						 : "pinned in",
-	       l.pin_dir, xg_fmt_size(l.new_bytes, mem, sizeof(mem)));
+	       l.pin_dir, xg_fmt_size(l.new_bytes, mem, sizeof(mem)),
+	       accounting_note(req));
 	xg_load_close(&l);
 	return 0;
 }
@@ -162,6 +171,12 @@ static int do_replace(struct xg_attach_req *req, const struct xg_instance *in)
 	}
 	req->mode_auto = false;
 	req->mode = in->mode;
+	if (req->exact < 0) {
+		struct xg_prog_cfg cfg;
+
+		/* Keep the running program's choice; unreadable: the default. */
+		req->exact = !xg_prog_config(in->prog_id, &cfg) && cfg.exact;
+	}
 	err = xg_load(req, in->pin_dir, &running, &l);
 	xg_maps_close(&running);
 	if (err)
@@ -180,9 +195,9 @@ static int do_replace(struct xg_attach_req *req, const struct xg_instance *in)
 	       XG_PROG_NAME_XDP, in->prog_id, now.prog_id, xg_mode_name(in->mode));
 	print_via(in->via, "");
 	if (*l.pin_dir)
-		printf("; maps kept, pinned in %s\n", l.pin_dir);
+		printf("; maps kept, pinned in %s%s\n", l.pin_dir, accounting_note(req));
 	else
-		printf("; maps kept (not pinned)\n");
+		printf("; maps kept (not pinned)%s\n", accounting_note(req));
 	xg_load_close(&l);
 	return 0;
 }

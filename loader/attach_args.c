@@ -19,10 +19,11 @@ static void usage(FILE *f)
 		"usage: xdpgate attach IFACE [--mode native|skb|hw|auto] [--replace]\n"
 		"                      [--max-sources N] [--force] [--adopt[=DIR]]\n"
 		"                      [--via auto|libxdp|link|netlink] [--obj FILE]\n"
-		"                      [--drop-unparsed]\n"
+		"                      [--drop-unparsed] [--exact|--no-exact]\n"
 		"       xdpgate attach IFACE --hook tc [--direction ingress|egress|both]\n"
 		"                      [--tc-via auto|tcx|clsact] [--replace] [--max-sources N]\n"
 		"                      [--force] [--adopt[=DIR]] [--obj FILE] [--drop-unparsed]\n"
+		"                      [--exact|--no-exact]\n"
 		"       xdpgate attach --netns NAME|PID --hook tc [same TC options]\n"
 		"\n"
 		"Attach xdpgate's XDP program (or its TC programs) to IFACE. Its maps\n"
@@ -53,9 +54,16 @@ static void usage(FILE *f)
 		"                    or force libxdp, link or netlink\n"
 		"  --obj FILE        load this BPF object instead of the built-in one\n"
 		"  --drop-unparsed   drop packets that fail to parse (default: pass them;\n"
-		"                    either way they are counted by reason)\n",
+		"                    either way they are counted by reason)\n"
+		"  --exact           no admission stage: every source gets an entry in\n"
+		"                    the source map on its first packet, so a flood of\n"
+		"                    new sources evicts older ones (the default admits a\n"
+		"                    source once it sent %d packets or while new entries\n"
+		"                    come slowly; see README); --replace keeps the\n"
+		"                    running program's choice unless --exact or\n"
+		"                    --no-exact is given\n",
 		XG_PIN_ROOT, XG_SRC_MAP_MIN, XG_SRC_MAP_MAX, XG_SRC_MAP_DEFAULT,
-		XG_MEM_LIMIT_DIVISOR);
+		XG_MEM_LIMIT_DIVISOR, XG_ADMIT_PKTS);
 }
 
 static int parse_mode(const char *s, struct xg_attach_req *req)
@@ -183,6 +191,8 @@ int xg_attach_parse(int argc, char **argv, struct xg_attach_req *req,
 		{ "direction", required_argument, NULL, 'D' },
 		{ "tc-via", required_argument, NULL, 'T' },
 		{ "netns", required_argument, NULL, 'N' },
+		{ "exact", no_argument, NULL, 'e' },
+		{ "no-exact", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -193,6 +203,7 @@ int xg_attach_parse(int argc, char **argv, struct xg_attach_req *req,
 	memset(req, 0, sizeof(*req));
 	req->mode_auto = true;
 	req->tc_dirs = XG_TC_DIR_INGRESS | XG_TC_DIR_EGRESS;
+	req->exact = -1;
 	*replace = false;
 	*status = 2;
 	optind = 1;
@@ -258,6 +269,15 @@ int xg_attach_parse(int argc, char **argv, struct xg_attach_req *req,
 				xg_err("attach: --adopt= needs a directory");
 				return -1;
 			}
+			break;
+		case 'e':
+		case 'E':
+			if (req->exact >= 0 && req->exact != (c == 'e')) {
+				xg_err("attach: --exact and --no-exact exclude each other");
+				usage(stderr);
+				return -1;
+			}
+			req->exact = c == 'e';
 			break;
 		case 'h':
 			usage(stdout);

@@ -8,6 +8,7 @@ void xg_evictions_compute(const struct xg_counter *actions,
 			  const struct xg_counter *reasons, bool have_inserts,
 			  __u64 inserted, __u64 lru_entries,
 			  const struct xg_source_row *rows, size_t n,
+			  const struct xg_counter *held,
 			  struct xg_evictions *out)
 {
 	/* Signed: read mid-change, the parts may not add up. */
@@ -26,6 +27,10 @@ void xg_evictions_compute(const struct xg_counter *actions,
 	}
 	lost_p = reasons[XG_RSN_SRC_UPDATE_FAIL].packets;
 	lost_b = reasons[XG_RSN_SRC_UPDATE_FAIL].bytes;
+	if (held) {
+		lost_p += held->packets;
+		lost_b += held->bytes;
+	}
 	for (size_t i = 0; i < n; i++) {
 		lost_p += rows[i].packets;
 		lost_b += rows[i].bytes;

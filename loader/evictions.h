@@ -7,6 +7,7 @@
  *   evicted entries = inserts - entries still in the LRU maps
  *   evicted packets = packets that reached per-source accounting
  *                     - the rows (LRU map plus hot-slot pending counts)
+ *                     - packets the admission stage held (in no row)
  *                     - packets lost to src_update_fail
  *
  * where packets that reached per-source accounting are every action's
@@ -36,12 +37,14 @@ struct xg_evictions {
 
 /* inserted: the sum of xg_inserts (have_inserts false when the program
  * has no such map); lru_entries: entries read from the LRU maps (before
- * the hot slots were merged in); rows: the merged per-source rows.
+ * the hot slots were merged in); rows: the merged per-source rows; held:
+ * what the admission stage held, both families (NULL: none).
  */
 void xg_evictions_compute(const struct xg_counter *actions,
 			  const struct xg_counter *reasons, bool have_inserts,
 			  __u64 inserted, __u64 lru_entries,
 			  const struct xg_source_row *rows, size_t n,
+			  const struct xg_counter *held,
 			  struct xg_evictions *out);
 
 #endif

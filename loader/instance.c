@@ -12,6 +12,7 @@
 
 #include "bpf_usage.h"
 #include "instance.h"
+#include "xdpgate_sketch.h"
 #include "pins.h"
 #include "log.h"
 #include "tc_hook.h"
@@ -476,7 +477,7 @@ const char *const xg_map_names[XG_NR_MAPS] = {
 	XG_MAP_SRC_V4, XG_MAP_SRC_V6, XG_MAP_ACTIONS, XG_MAP_REASONS,
 	XG_MAP_HOT_V4, XG_MAP_HOT_V6, XG_MAP_INSERTS, XG_MAP_POL_STATE,
 	XG_MAP_POL_V4, XG_MAP_POL_V6, XG_MAP_POL_HITS, XG_MAP_POL_BKT,
-	XG_MAP_POL_TX,
+	XG_MAP_POL_TX, XG_MAP_SKETCH, XG_MAP_CPU,
 };
 
 /* What makes a map xdpgate's, besides its name (the policy maps are
@@ -495,6 +496,8 @@ static const struct {
 	[XG_MAPI_HOT_V4] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct xg_hot_v4) },
 	[XG_MAPI_HOT_V6] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct xg_hot_v6) },
 	[XG_MAPI_INSERTS] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(__u64) },
+	[XG_MAPI_SKETCH] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct xg_sketch_block) },
+	[XG_MAPI_CPU] = { BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct xg_cpu) },
 };
 
 bool xg_map_shape_ok(int i, const struct bpf_map_info *info)
@@ -513,7 +516,7 @@ int *xg_maps_slot(struct xg_maps *m, int i)
 				 &m->reasons, &m->hot_v4, &m->hot_v6,
 				 &m->inserts, &m->pol_state, &m->pol_v4,
 				 &m->pol_v6, &m->pol_hits, &m->pol_bkt,
-				 &m->pol_tx };
+				 &m->pol_tx, &m->sketch, &m->cpu };
 
 	return i >= 0 && i < XG_NR_MAPS ? fds[i] : NULL;
 }

@@ -52,12 +52,18 @@ struct xg_maps {
 	int pol_hits;
 	int pol_bkt;
 	int pol_tx;
+	/* the admission stage's sketch and the per-CPU state (held counts):
+	 * -1 in a program of an older xdpgate without them
+	 */
+	int sketch;
+	int cpu;
 };
 
 /* The maps in struct xg_maps order, for code that walks all of them. The
  * first XG_NR_CORE_MAPS make a program xdpgate's (see xg_prog_maps);
- * xg_inserts and the policy maps came later: a program without them reads
- * evictions as unknown, and the rules commands refuse it.
+ * xg_inserts, the policy maps and the admission maps came later: a program
+ * without them reads evictions as unknown, the rules commands refuse it,
+ * and it reads as one without an admission stage.
  */
 enum xg_map_index {
 	XG_MAPI_SRC_V4 = 0,
@@ -74,13 +80,15 @@ enum xg_map_index {
 	XG_MAPI_POL_HITS,
 	XG_MAPI_POL_BKT,
 	XG_MAPI_POL_TX,
+	XG_MAPI_SKETCH,      /* the admission stage's, see xdpgate_admit.bpf.h */
+	XG_MAPI_CPU,
 	XG_NR_MAPS,
 };
 
 /* Policy maps live in the policy directory, the rest in the hook's. */
 static inline int xg_map_is_policy(int i)
 {
-	return i >= XG_MAPI_POL_STATE && i < XG_NR_MAPS;
+	return i >= XG_MAPI_POL_STATE && i <= XG_MAPI_POL_TX;
 }
 extern const char *const xg_map_names[XG_NR_MAPS];
 int *xg_maps_slot(struct xg_maps *m, int i);
@@ -171,8 +179,9 @@ int xg_pin_dir_matches(const char *dir, __u32 prog_id);
 /* Open the program's xg_* maps by walking its map ids. Every fd is -1 on
  * failure. Returns 0, or -ENOENT when a core map is missing or has the
  * wrong shape (not an xdpgate program, or an incompatible version), or
- * another negative errno from the kernel. m->inserts and the policy maps
- * may stay -1 (a program of an older xdpgate).
+ * another negative errno from the kernel. m->inserts, the policy maps and
+ * the admission maps may stay -1 (a program of an older xdpgate: it reads
+ * as one without an admission stage).
  */
 int xg_prog_maps(__u32 prog_id, struct xg_maps *m);
 void xg_maps_close(struct xg_maps *m);

@@ -55,6 +55,8 @@ static void add_row(struct xg_source_row *sum, const struct xg_source_row *r)
 	sum->drops += r->drops;
 	sum->redirects += r->redirects;
 	sum->limited += r->limited;
+	sum->held_est += r->held_est;
+	sum->flags |= r->flags;
 	if (r->last_seen_ns > sum->last_seen_ns)
 		sum->last_seen_ns = r->last_seen_ns;
 }

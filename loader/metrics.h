@@ -129,14 +129,13 @@ int xg_scrape_instance(const struct xg_instance *in, const struct xg_scrape_opts
  */
 void xg_scrape_rank(struct xg_scrape_inst *si, enum xg_sort_key key, size_t top);
 
-/* Does a row's count include an estimate? The admission stage of the
- * flood issue marks such rows; until then every row is exact. Every
+/* Does a row's count include an estimate? The admission stage marks a row
+ * whose source it also held in its sketch (held_est, sketch_read.h); every
  * output marks estimated rows through this one test.
  */
 static inline bool xg_row_is_estimate(const struct xg_source_row *r)
 {
-	(void)r;
-	return false;
+	return r->flags & XG_ROW_ESTIMATE;
 }
 
 /* CLOCK_MONOTONIC in nanoseconds. */

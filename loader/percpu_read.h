@@ -11,9 +11,13 @@
 
 #include "xdpgate_types.h"
 
-/* One source address with its counters summed over all CPUs. 72 bytes, so
- * a million rows is one 72 MB array.
+/* One source address with its counters summed over all CPUs. 80 bytes, so
+ * a million rows is one 80 MB array. The counters are exact: what the LRU
+ * map and the hot slots hold. held_est is the admission stage's estimate
+ * of the source's packets it held instead (sketch_read.h), filled only by
+ * xg_sketch_annotate(): XG_ROW_ESTIMATE marks a row where it is not zero.
  */
+#define XG_ROW_ESTIMATE 0x01
 struct xg_source_row {
 	__u8 addr[16];      /* IPv4: first 4 bytes, network order, rest zero */
 	__u64 packets;      /* summed over CPUs */
@@ -23,9 +27,11 @@ struct xg_source_row {
 	__u64 limited;
 	__u64 last_seen_ns; /* max over CPUs, CLOCK_MONOTONIC; 0 = never */
 	__u8 family;        /* AF_INET or AF_INET6 */
-	__u8 _pad[7];
+	__u8 flags;         /* XG_ROW_* */
+	__u8 _pad[6];
+	__u64 held_est;     /* estimated packets held in the sketch, not counted above */
 };
-_Static_assert(sizeof(struct xg_source_row) == 72, "xg_source_row layout");
+_Static_assert(sizeof(struct xg_source_row) == 80, "xg_source_row layout");
 
 /* How xg_read_sources_with() reads a per-source map. */
 enum xg_read_backend {

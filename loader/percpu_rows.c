@@ -59,7 +59,9 @@ void xg_rows_append(struct xg_row_buf *b, const void *key,
 	r->limited = li;
 	r->last_seen_ns = last;
 	r->family = (__u8)b->family;
+	r->flags = 0;
 	memset(r->_pad, 0, sizeof(r->_pad));
+	r->held_est = 0;
 }
 
 int xg_rows_cmp_addr(const void *pa, const void *pb)

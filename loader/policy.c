@@ -292,6 +292,34 @@ static int add_pending(int hot_fd, size_t slot_size, struct id_hits *all, size_t
 	return 0;
 }
 
+/* Add the hits each CPU gathers before they go to the map (struct
+ * xg_cpu: consecutive hits of one rule).
+ */
+static int add_cpu_pending(int cpu_fd, struct id_hits *all, size_t n)
+{
+	int ncpu = xg_nr_cpus();
+	size_t stride = XG_PERCPU_STRIDE(sizeof(struct xg_cpu));
+	unsigned char *buf = malloc(stride * ncpu);
+	__u32 zero = 0;
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(cpu_fd, &zero, buf))
+		err = -errno;
+	for (int c = 0; !err && c < ncpu; c++) {
+		const struct xg_cpu *s = (const void *)(buf + c * stride);
+		struct xg_rule_hits *h;
+
+		if (s->hit_pending.packets && (h = hits_of(all, n, s->hit_rule))) {
+			h->packets += s->hit_pending.packets;
+			h->bytes += s->hit_pending.bytes;
+		}
+	}
+	free(buf);
+	return err;
+}
+
 int xg_policy_hits(struct xg_policy *p, const struct xg_rule_set *set,
 		   struct xg_rule_hits *hits, struct xg_rule_hits *dflt)
 {
@@ -324,7 +352,9 @@ int xg_policy_hits(struct xg_policy *p, const struct xg_rule_set *set,
 		/* Counters first, then the slots: counts only move from a
 		 * slot to a counter, so a race shows them late, never twice.
 		 */
-		err = add_pending(p->m.hot_v4, sizeof(struct xg_hot_v4), all, n);
+		err = p->m.cpu >= 0 ? add_cpu_pending(p->m.cpu, all, n) : 0;
+		if (!err)
+			err = add_pending(p->m.hot_v4, sizeof(struct xg_hot_v4), all, n);
 		if (!err)
 			err = add_pending(p->m.hot_v6, sizeof(struct xg_hot_v6), all, n);
 	}

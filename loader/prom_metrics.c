@@ -85,6 +85,7 @@ static void instance_info(struct xp_out *f, const struct xg_scrape *s)
 		xp_push(&l, "mode", in->hook == XG_HOOK_XDP ? xg_mode_name(in->mode) : "");
 		xp_push(&l, "via", xg_via_name(in->via));
 		xp_push(&l, "counted_by", xg_hook_key(in->hook));
+		xp_push(&l, "accounting", s->inst[i].snap.cfg.exact ? "exact" : "admission");
 		xp_push(&l, "pin_path", in->pin_dir);
 		xp_u64(f, &l, 1);
 	}
@@ -188,6 +189,55 @@ static const struct {
 	  "Bytes counted under sources since evicted (evictions.bytes)",
 	  offsetof(struct xg_evictions, bytes) },
 };
+
+/* The admission stage: what it held in no row, what it let in, how far
+ * an estimate may be off (programs without the stage: nothing).
+ */
+static void admission(struct xp_out *f, const struct xg_scrape *s)
+{
+	static const char *const fams[2] = { "ipv4", "ipv6" };
+	struct xp_labels l;
+
+	for (int bytes = 0; bytes < 2; bytes++) {
+		xp_family(f, bytes ? "xdpgate_held_bytes_total" : "xdpgate_held_packets_total",
+			  "counter", bytes ?
+			  "Bytes the admission stage held: counted in no row, only in its sketch" :
+			  "Packets the admission stage held: counted in no row, only in its sketch "
+			  "(JSON accounting.held)");
+		for (size_t i = 0; i < s->nr_inst; i++) {
+			const struct xg_stats_snapshot *sn = &s->inst[i].snap;
+
+			if (!sn->cfg.has_admission)
+				continue;
+			inst_labels(&l, &s->inst[i]);
+			for (int fa = 0; fa < 2; fa++) {
+				xp_push(&l, "family", fams[fa]);
+				xp_u64(f, &l, bytes ? sn->adm.held[fa].bytes : sn->adm.held[fa].packets);
+				xp_pop(&l, 1);
+			}
+		}
+	}
+	for (int k = 0; k < 3; k++) {
+		static const char *const names[3] = {
+			"xdpgate_sources_admitted_total", "xdpgate_sources_budgeted_total",
+			"xdpgate_estimate_bound" };
+		static const char *const helps[3] = {
+			"Entries made for sources that proved themselves (accounting.admitted)",
+			"Entries made on the admission budget (accounting.budgeted)",
+			"How far a source's held estimate may exceed the truth, 95% (accounting.estimate_bound)" };
+
+		xp_family(f, names[k], k == 2 ? "gauge" : "counter", helps[k]);
+		for (size_t i = 0; i < s->nr_inst; i++) {
+			const struct xg_stats_snapshot *sn = &s->inst[i].snap;
+
+			if (!sn->cfg.has_admission)
+				continue;
+			inst_labels(&l, &s->inst[i]);
+			xp_u64(f, &l, k == 0 ? sn->adm.admitted : k == 1 ? sn->adm.budgeted :
+				      sn->est_bound);
+		}
+	}
+}
 
 /* Only for programs that count inserts (evictions known). */
 static void evictions(struct xp_out *f, const struct xg_scrape *s)
@@ -306,6 +356,44 @@ static void source_rows(struct xp_out *f, const struct xg_scrape *s, size_t k)
 			xp_push(&l, "source", "other");
 			xp_push(&l, "family", fam ? "ipv6" : "ipv4");
 			xp_u64(f, &l, row_field(&si->other[fam], src_fields[k].off));
+			xp_pop(&l, 2);
+		}
+	}
+}
+
+/* Rows whose source the admission stage also held: the sketch's estimate
+ * of those packets (sources[].held_est where estimate is true). Only such
+ * rows have the series; "other" sums the rest's.
+ */
+static void source_held(struct xp_out *f, const struct xg_scrape *s)
+{
+	char addr[INET6_ADDRSTRLEN];
+	struct xp_labels l;
+
+	xp_family(f, "xdpgate_source_held_estimate", "gauge",
+		  "Estimated packets of a top source the admission stage held in its sketch, "
+		  "beside the exact source_packets_total (estimate: true in JSON, ~ in tables)");
+	for (size_t i = 0; i < s->nr_inst; i++) {
+		const struct xg_scrape_inst *si = &s->inst[i];
+
+		inst_labels(&l, si);
+		for (size_t r = 0; r < si->shown; r++) {
+			const struct xg_source_row *row = &si->snap.sources[r];
+
+			if (!xg_row_is_estimate(row))
+				continue;
+			xp_push(&l, "source", xg_addr_str(row->family, row->addr, addr,
+							  sizeof(addr)));
+			xp_push(&l, "family", row->family == AF_INET ? "ipv4" : "ipv6");
+			xp_u64(f, &l, row->held_est);
+			xp_pop(&l, 2);
+		}
+		for (int fam = 0; fam < 2; fam++) {
+			if (!xg_row_is_estimate(&si->other[fam]))
+				continue;
+			xp_push(&l, "source", "other");
+			xp_push(&l, "family", fam ? "ipv6" : "ipv4");
+			xp_u64(f, &l, si->other[fam].held_est);
 			xp_pop(&l, 2);
 		}
 	}
@@ -443,12 +531,14 @@ void xg_prom_write(FILE *out, const struct xg_scrape *s)
 	counter_family(f, s, "xdpgate_parse_error_bytes_total",
 		       "Bytes by parse outcome other than ok", true, true);
 	sources_count(f, s);
+	admission(f, s);
 	evictions(f, s);
 	map_fill(f, s, false);
 	map_fill(f, s, true);
 	policy(f, s);
 	for (size_t k = 0; k < sizeof(src_fields) / sizeof(src_fields[0]); k++)
 		source_rows(f, s, k);
+	source_held(f, s);
 	source_last_seen(f, s);
 	cgroups(f, s);
 }

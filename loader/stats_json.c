@@ -55,7 +55,37 @@ static void source(struct xg_json *j, const struct xg_stats_snapshot *s,
 		xj_double(j, "last_seen", xg_stamp_epoch(s, r->last_seen_ns), 3);
 	else
 		xj_null(j, "last_seen"); /* never: only for entries made by hand */
+	xj_u64(j, "held_est", r->held_est);
 	xj_bool(j, "estimate", xg_row_is_estimate(r));
+	xj_obj_close(j);
+}
+
+/* How the instance counts per source, and what no row holds. */
+static void accounting(struct xg_json *j, const struct xg_stats_snapshot *s)
+{
+	struct xg_counter held = {
+		s->adm.held[0].packets + s->adm.held[1].packets,
+		s->adm.held[0].bytes + s->adm.held[1].bytes,
+	};
+
+	xj_obj_open(j, "accounting");
+	xj_str(j, "mode", s->cfg.exact ? "exact" : "admission");
+	if (s->cfg.exact) {
+		xj_null(j, "admit_packets");
+		xj_null(j, "budget");
+	} else {
+		xj_u64(j, "admit_packets", s->cfg.admit_pkts);
+		xj_u64(j, "budget", s->cfg.admit_budget);
+	}
+	xj_u64(j, "admitted", s->adm.admitted);
+	xj_u64(j, "budgeted", s->adm.budgeted);
+	xj_obj_open(j, "held");
+	xj_u64(j, "packets", held.packets);
+	xj_u64(j, "bytes", held.bytes);
+	counter(j, "ipv4", &s->adm.held[0]);
+	counter(j, "ipv6", &s->adm.held[1]);
+	xj_obj_close(j);
+	xj_u64(j, "estimate_bound", s->est_bound);
 	xj_obj_close(j);
 }
 
@@ -88,6 +118,7 @@ static void interface(struct xg_json *j, const struct xg_stats_snapshot *s,
 			counter(j, xg_reason_names[r], &s->reasons[r]);
 	xj_obj_close(j);
 
+	accounting(j, s);
 	xj_u64(j, "sources_total", s->nr_sources);
 	xg_evictions_json(j, &s->ev);
 	xj_arr_open(j, "sources");

@@ -46,29 +46,68 @@ static int open_maps(struct xg_stats_snapshot *s, struct xg_maps *m)
 	}
 }
 
-/* One family: the LRU map, then its hot slots; counts the LRU entries. */
-static int read_family(struct xg_stats_snapshot *s, int src, int hot,
-		       int family, size_t *lru)
+/* Both families' rows, and what the admission stage held, in the order
+ * that never counts a packet twice: counts move from a hot slot to the LRU
+ * map or to the held totals, never back, so both destinations are read
+ * before the slots (a move in between shows one read late).
+ */
+static int read_rows(const struct xg_maps *m, struct xg_source_row **rows,
+		     size_t *n, struct xg_admission *adm, __u64 *bound,
+		     size_t lru[2])
 {
-	size_t before = s->nr_sources;
-	int f = family == AF_INET ? 0 : 1;
-	int n = xg_read_sources(src, family, &s->sources, &s->nr_sources);
+	struct xg_sketch_view *v = NULL;
+	int err = xg_read_sources(m->src_v4, AF_INET, rows, n);
 
-	if (n < 0)
-		return n;
-	*lru += (size_t)n;
-	s->nr_lru[f] = (size_t)n;
-	n = xg_merge_hot(hot, family, &s->sources, &s->nr_sources);
-	if (n < 0)
-		return n;
-	s->nr_family[f] = s->nr_sources - before;
+	lru[0] = err > 0 ? (size_t)err : 0;
+	if (err >= 0)
+		err = xg_read_sources(m->src_v6, AF_INET6, rows, n);
+	lru[1] = err > 0 ? (size_t)err : 0;
+	memset(adm, 0, sizeof(*adm));
+	if (err >= 0 && m->cpu >= 0)
+		err = xg_read_admission(m->cpu, adm);
+	if (err >= 0)
+		err = xg_merge_hot(m->hot_v4, AF_INET, rows, n);
+	if (err >= 0)
+		err = xg_merge_hot(m->hot_v6, AF_INET6, rows, n);
+	if (err >= 0 && adm->shift && m->sketch >= 0) {
+		v = malloc(sizeof(*v));
+		err = v ? xg_read_sketch(m->sketch, adm->shift, v) : -ENOMEM;
+	}
+	if (err >= 0 && v) {
+		xg_sketch_annotate(v, *rows, *n);
+		*bound = xg_sketch_bound(v);
+	}
+	free(v);
+	return err < 0 ? err : 0;
+}
+
+int xg_read_top_sources(const struct xg_maps *m, enum xg_sort_key key,
+			size_t top, struct xg_source_row **rows, size_t *n,
+			__u64 *bound)
+{
+	struct xg_admission adm;
+	size_t lru[2];
+	__u64 b = 0;
+	int err;
+
+	*rows = NULL;
+	*n = 0;
+	err = read_rows(m, rows, n, &adm, &b, lru);
+	if (err) {
+		free(*rows);
+		*rows = NULL;
+		*n = 0;
+		return err;
+	}
+	xg_sources_rank(*rows, *n, key, top);
+	if (bound)
+		*bound = b;
 	return 0;
 }
 
 int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 {
 	__u64 ins[XG_FAM__MAX] = {};
-	size_t lru = 0;
 	struct xg_maps m;
 	int err;
 
@@ -84,19 +123,29 @@ int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 	 * inserted meanwhile then shows in the totals rather than as an
 	 * entry evicted before it existed.
 	 */
-	err = m.inserts >= 0 ? xg_read_percpu_u64(m.inserts, ins, XG_FAM__MAX) : 0;
+	err = xg_prog_config(s->inst.prog_id, &s->cfg);
+	if (!err && m.inserts >= 0)
+		err = xg_read_percpu_u64(m.inserts, ins, XG_FAM__MAX);
 	if (!err)
-		err = read_family(s, m.src_v4, m.hot_v4, AF_INET, &lru);
-	if (!err)
-		err = read_family(s, m.src_v6, m.hot_v6, AF_INET6, &lru);
+		err = read_rows(&m, &s->sources, &s->nr_sources, &s->adm,
+				&s->est_bound, s->nr_lru);
+	for (size_t i = 0; !err && i < s->nr_sources; i++)
+		s->nr_family[s->sources[i].family == AF_INET ? 0 : 1]++;
 	if (!err)
 		err = xg_read_counters(m.actions, s->actions, XG_ACT__MAX);
 	if (!err)
 		err = xg_read_counters(m.reasons, s->reasons, XG_RSN__MAX);
-	if (!err)
+	if (!err) {
+		struct xg_counter held = {
+			s->adm.held[0].packets + s->adm.held[1].packets,
+			s->adm.held[0].bytes + s->adm.held[1].bytes,
+		};
+
 		xg_evictions_compute(s->actions, s->reasons, m.inserts >= 0,
-				     ins[XG_FAM_V4] + ins[XG_FAM_V6], lru,
-				     s->sources, s->nr_sources, &s->ev);
+				     ins[XG_FAM_V4] + ins[XG_FAM_V6],
+				     s->nr_lru[0] + s->nr_lru[1],
+				     s->sources, s->nr_sources, &held, &s->ev);
+	}
 	s->mono_ns = clock_ns(CLOCK_MONOTONIC);
 	s->real_ns = clock_ns(CLOCK_REALTIME);
 	xg_maps_close(&m);
@@ -117,8 +166,8 @@ static int cmp_rank(const void *pa, const void *pb, void *ctx)
 {
 	const struct xg_source_row *a = pa, *b = pb;
 	enum xg_sort_key key = *(const enum xg_sort_key *)ctx;
-	__u64 va = key == XG_SORT_BYTES ? a->bytes : a->packets;
-	__u64 vb = key == XG_SORT_BYTES ? b->bytes : b->packets;
+	__u64 va = key == XG_SORT_BYTES ? a->bytes : a->packets + a->held_est;
+	__u64 vb = key == XG_SORT_BYTES ? b->bytes : b->packets + b->held_est;
 
 	if (va != vb)
 		return va > vb ? -1 : 1;

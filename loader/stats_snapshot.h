@@ -13,6 +13,8 @@
 #include "evictions.h"
 #include "instance.h"
 #include "percpu_read.h"
+#include "prog_config.h"
+#include "sketch_read.h"
 #include "xdpgate_types.h"
 
 enum xg_sort_key {
@@ -26,6 +28,9 @@ struct xg_stats_snapshot {
 	struct xg_counter reasons[XG_RSN__MAX];
 	struct xg_source_row *sources; /* IPv4 then IPv6 until ranked */
 	size_t nr_sources;
+	struct xg_prog_cfg cfg;        /* admission on or off (exact) */
+	struct xg_admission adm;       /* what the admission stage held */
+	__u64 est_bound;  /* a row's held_est may exceed the truth by this (95%) */
 	size_t nr_family[2];       /* rows of IPv4, IPv6 */
 	size_t nr_lru[2];          /* of those, entries of the LRU maps (fill) */
 	struct xg_evictions ev;    /* what the rows no longer hold */
@@ -43,12 +48,24 @@ struct xg_stats_snapshot {
 int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s);
 void xg_stats_free(struct xg_stats_snapshot *s);
 
-/* Put the best min(top, n) rows first, in order: descending by key, ties
- * by family (IPv4 first) then address bytes. Rows past top are left in no
+/* Put the best min(top, n) rows first, in order: descending by key (for
+ * packets: the exact packets plus the held estimate, held_est), ties by
+ * family (IPv4 first) then address bytes. Rows past top are left in no
  * particular order. top = SIZE_MAX sorts everything.
  */
 void xg_sources_rank(struct xg_source_row *rows, size_t n,
 		     enum xg_sort_key key, size_t top);
+
+/* The busiest sources of one instance's maps, both families: the exact
+ * rows (LRU maps, then the hot slots merged in) with the admission stage's
+ * estimate of each source's held packets (held_est, flag XG_ROW_ESTIMATE),
+ * ranked by xg_sources_rank(key, top). What `stats --top`, `top` and the
+ * exporter show. *rows is malloc'd (free it); *bound (may be NULL) gets how
+ * far a held_est may exceed the truth (95%). 0 or a negative errno.
+ */
+int xg_read_top_sources(const struct xg_maps *m, enum xg_sort_key key,
+			size_t top, struct xg_source_row **rows, size_t *n,
+			__u64 *bound);
 
 /* A monotonic stamp (bpf_ktime_get_coarse_ns) as Unix epoch seconds:
  * real - (mono - stamp). 0 for a stamp of 0 (never seen).

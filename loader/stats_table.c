@@ -77,6 +77,27 @@ static void parse_block(FILE *f, const struct xg_stats_snapshot *s)
 			counter_row(f, w, xg_reason_names[r], &s->reasons[r]);
 }
 
+/* Admission on or off, and what no source row holds. */
+static void accounting_block(FILE *f, const struct xg_stats_snapshot *s)
+{
+	char p[32], b[32];
+	__u64 pk = s->adm.held[0].packets + s->adm.held[1].packets;
+	__u64 by = s->adm.held[0].bytes + s->adm.held[1].bytes;
+
+	if (s->cfg.exact) {
+		fprintf(f, "  accounting: exact (no admission stage: every source gets an entry)\n");
+		return;
+	}
+	fprintf(f, "  accounting: admission (an entry after %u packets, or %u new entries/epoch per CPU)\n",
+		s->cfg.admit_pkts, s->cfg.admit_budget);
+	fprintf(f, "  held in the sketch, in no source row: %s packets, %s",
+		xg_fmt_count(pk, p, sizeof(p)), xg_fmt_bytes(by, b, sizeof(b)));
+	if (pk)
+		fprintf(f, "; held~ estimates exceed the truth by at most %llu (95%%)",
+			(unsigned long long)s->est_bound);
+	fputc('\n', f);
+}
+
 const char *xg_evictions_text(const struct xg_evictions *ev, char *buf,
 			      size_t len)
 {
@@ -110,8 +131,8 @@ static void sources_block(FILE *f, const struct xg_stats_snapshot *s,
 			  size_t top)
 {
 	size_t shown = top < s->nr_sources ? top : s->nr_sources;
-	char a[INET6_ADDRSTRLEN], p[32], b[32], t[32], d[32], rd[32], li[32];
-	int w = (int)strlen(xg_hook_key(s->inst.hook));
+	char a[INET6_ADDRSTRLEN], p[32], b[32], t[32], d[32], rd[32], li[32], he[40];
+	int w = (int)strlen(xg_hook_key(s->inst.hook)), est = 0;
 
 	if (!s->nr_sources) {
 		fprintf(f, "  %ss: none\n", xg_hook_key(s->inst.hook));
@@ -123,21 +144,27 @@ static void sources_block(FILE *f, const struct xg_stats_snapshot *s,
 
 		if (l > w)
 			w = l;
+		est |= r->flags & XG_ROW_ESTIMATE;
 	}
-	fprintf(f, "  %-*s %*s %*s %*s %*s %*s  %s\n", w, xg_hook_key(s->inst.hook), NUM_W,
+	fprintf(f, "  %-*s %*s %*s %*s %*s %*s  %-*s%s\n", w, xg_hook_key(s->inst.hook), NUM_W,
 		"packets", NUM_W, "bytes", NUM_W, "drops", NUM_W, "redirects",
-		NUM_W, "limited", "last_seen");
+		NUM_W, "limited", est ? 12 : 0, "last_seen", est ? "  held~" : "");
 	for (size_t i = 0; i < shown; i++) {
 		const struct xg_source_row *r = &s->sources[i];
 
-		fprintf(f, "  %-*s %*s %*s %*s %*s %*s  %s\n", w,
+		he[0] = 0;
+		if (r->flags & XG_ROW_ESTIMATE) {
+			he[0] = '~';
+			xg_fmt_count(r->held_est, he + 1, sizeof(he) - 1);
+		}
+		fprintf(f, "  %-*s %*s %*s %*s %*s %*s  %-*s%s%s\n", w,
 			xg_addr_str(r->family, r->addr, a, sizeof(a)), NUM_W,
 			xg_fmt_count(r->packets, p, sizeof(p)), NUM_W,
 			xg_fmt_bytes(r->bytes, b, sizeof(b)), NUM_W,
 			xg_fmt_count(r->drops, d, sizeof(d)), NUM_W,
 			xg_fmt_count(r->redirects, rd, sizeof(rd)), NUM_W,
-			xg_fmt_count(r->limited, li, sizeof(li)),
-			fmt_age(s, r->last_seen_ns, t, sizeof(t)));
+			xg_fmt_count(r->limited, li, sizeof(li)), est ? 12 : 0,
+			fmt_age(s, r->last_seen_ns, t, sizeof(t)), *he ? "  " : "", he);
 	}
 	if (shown < s->nr_sources)
 		fprintf(f, "  \u2026 and %zu more sources (use --top)\n",
@@ -173,7 +200,9 @@ void xg_stats_print_table(FILE *f, const struct xg_stats_snapshot *snaps,
 		fputc('\n', f);
 		parse_block(f, s);
 		fputc('\n', f);
+		accounting_block(f, s);
 		evictions_line(f, s);
+		fputc('\n', f);
 		sources_block(f, s, top);
 	}
 }

@@ -26,6 +26,7 @@
 #include "ifname.h"
 #include "instance.h"
 #include "json.h"
+#include "percpu_read.h"
 #include "log.h"
 #include "owner.h"
 #include "percpu_read.h"
@@ -49,6 +50,7 @@ struct status_row {
 	struct xg_evictions ev;
 	long rules;      /* rules of the live set; -1 if unreadable */
 	long gen;        /* policy generation; -1 if unreadable */
+	int exact;       /* admission stage off (--exact); -1 if unreadable */
 	const struct xg_pindir *dir; /* its pin directory's entry, or NULL */
 	const struct xg_pindir *policy; /* its policy directory's, or NULL */
 };
@@ -74,7 +76,8 @@ static void usage(FILE *f)
 		"hook, mode, how it is attached, program id, pin path, its owner\n"
 		"record, distinct sources, evicted sources, and map fill\n"
 		"(entries/max_entries; for the hot-source caches, slots holding\n"
-		"counts not yet written back to the LRU maps). Then orphaned pin\n"
+		"counts not yet written back to the LRU maps) and the accounting\n"
+		"(admission, or exact for attach --exact). Then orphaned pin\n"
 		"directories (removed by 'xdpgate detach --orphans') and pin\n"
 		"directories in use in other network namespaces.\n"
 		"  IFACE...   only these interfaces (by name; orphans by the name\n"
@@ -140,6 +143,7 @@ static void fill_row(const struct xg_instance *in, struct status_row *r)
 	memset(r->maps, 0, sizeof(r->maps));
 	r->sources[0] = r->sources[1] = -1;
 	r->rules = r->gen = -1;
+	r->exact = -1;
 	if (xg_prog_maps(in->prog_id, &m))
 		return;
 	fill_policy(m.pol_state, r);
@@ -155,8 +159,15 @@ static void fill_row(const struct xg_instance *in, struct status_row *r)
 		r->sources[0] = (long)snap.nr_family[0];
 		r->sources[1] = (long)snap.nr_family[1];
 		r->ev = snap.ev;
+		r->exact = snap.cfg.exact;
 		xg_stats_free(&snap);
 	}
+}
+
+/* How sources get an entry: admission stage on, or every source (exact). */
+static const char *acct_name(int exact)
+{
+	return exact ? "exact" : "admission";
 }
 
 static void owner_json(struct xg_json *j, const struct xg_pindir *d)
@@ -215,6 +226,10 @@ static void print_instance_json(struct xg_json *j, const struct status_row *r)
 		xj_null(j, "rules");
 		xj_null(j, "generation");
 	}
+	if (r->exact >= 0)
+		xj_str(j, "accounting", acct_name(r->exact));
+	else
+		xj_null(j, "accounting");
 	xg_evictions_json(j, &r->ev);
 	xj_obj_open(j, "maps");
 	for (int m = 0; m < XG_NR_MAPS; m++) {
@@ -252,7 +267,7 @@ static void print_json(const struct status_row *rows, int n,
  * JSON (RULES and GEN say what matters about them).
  */
 enum { COL_IFACE, COL_HOOK, COL_DIR, COL_MODE, COL_VIA, COL_PROG, COL_PINS,
-       COL_SOURCES, COL_EVICTED, COL_RULES, COL_GEN, COL_MAP0,
+       COL_SOURCES, COL_ACCT, COL_EVICTED, COL_RULES, COL_GEN, COL_MAP0,
        NR_COLS = COL_MAP0 + XG_MAPI_POL_STATE };
 
 #define CELL_MAX (XG_PATH_MAX + 32)
@@ -277,6 +292,8 @@ static void row_cells(const struct status_row *r, char cells[NR_COLS][CELL_MAX])
 			 r->sources[0], r->sources[1]);
 	else
 		snprintf(cells[COL_SOURCES], CELL_MAX, "?"); /* unreadable */
+	snprintf(cells[COL_ACCT], CELL_MAX, "%s",
+		 r->exact >= 0 ? acct_name(r->exact) : "?");
 	if (r->ev.known)
 		snprintf(cells[COL_EVICTED], CELL_MAX, "%llu (%llu pkts)",
 			 (unsigned long long)r->ev.evicted,
@@ -312,7 +329,7 @@ static void print_table(const struct status_row *rows, int n, bool named)
 {
 	char (*cells)[NR_COLS][CELL_MAX];
 	char head[NR_COLS][CELL_MAX] = { "IFACE", "HOOK", "DIRECTION", "MODE", "VIA", "PROG",
-					 "PIN PATH", "SOURCES", "EVICTED", "RULES", "GEN" };
+					 "PIN PATH", "SOURCES", "ACCOUNTING", "EVICTED", "RULES", "GEN" };
 	int width[NR_COLS];
 
 	if (!n) {

@@ -52,6 +52,10 @@ struct xg_attach_req {
 	const char *obj_path;    /* NULL: the embedded object */
 	__u32 max_sources;       /* 0: default, or the size already pinned */
 	bool drop_unparsed;
+	/* 1: admission stage off (--exact), 0: on (--no-exact, the default
+	 * of a new attach), -1: keep what the running program does (replace)
+	 */
+	int exact;
 	bool force;              /* allocate past the memory limit */
 	bool adopt;              /* take over an orphan's maps */
 	const char *adopt_dir;   /* that orphan, or NULL: the one of ifname */

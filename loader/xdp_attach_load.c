@@ -20,6 +20,7 @@
 #include "log.h"
 #include "mem_estimate.h"
 #include "policy_dir.h"
+#include "prog_config.h"
 #include "util.h"
 #include "xdp_attach.h"
 #include "xdpgate_limits.h"
@@ -124,58 +125,6 @@ static int pick_program(const struct xg_attach_req *req, struct bpf_object *obj)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-/* Set a one-byte const volatile global through BTF, so the embedded
- * object and an --obj file are configured the same way.
- */
-static int set_rodata_u8(struct bpf_object *obj, const char *var, __u8 val)
-{
-	const struct btf_var_secinfo *vs;
-	const struct btf_type *sec;
-	struct btf *btf = bpf_object__btf(obj);
-	struct bpf_map *map;
-	int id, i;
-
-	bpf_object__for_each_map(map, obj)
-		if (bpf_map__is_internal(map) && ends_with(bpf_map__name(map), ".rodata"))
-			break;
-	if (!btf || !map)
-		return -ENOENT;
-	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-	if (id < 0)
-		return -ENOENT;
-	sec = btf__type_by_id(btf, id);
-	vs = btf_var_secinfos(sec);
-	for (i = 0; i < btf_vlen(sec); i++, vs++) {
-		const struct btf_type *v = btf__type_by_id(btf, vs->type);
-		const void *init;
-		size_t size;
-		__u8 *buf;
-		int err;
-
-		if (strcmp(btf__name_by_offset(btf, v->name_off), var))
-			continue;
-		init = bpf_map__initial_value(map, &size);
-		if (!init || vs->offset >= size || vs->size != 1)
-			return -EINVAL;
-		buf = malloc(size);
-		if (!buf)
-			return -ENOMEM;
-		memcpy(buf, init, size);
-		buf[vs->offset] = val;
-		err = bpf_map__set_initial_value(map, buf, size);
-		free(buf);
-		return err;
-	}
-	return -ENOENT;
 }
 
 /* For the libbpf setters that fail only on misuse or memory. */
@@ -360,9 +309,42 @@ static int check_memory(const struct xg_attach_req *req, struct xg_loaded *l,
 	return -E2BIG;
 }
 
+static int set_cfg(const struct xg_attach_req *req, struct bpf_object *obj,
+		   const char *var, const void *val, size_t size)
+{
+	int err = xg_obj_set_rodata(obj, var, val, size);
+
+	if (err)
+		xg_err("interface %s: load %s%s: cannot set %s: %s%s", req->ifname,
+		       PROG(req), source_of(req), var, xg_strerror(err),
+		       err == -ENOENT ? " (an object without it: another xdpgate version?)" : "");
+	return err;
+}
+
+/* The admission stage: on unless --exact; its budget of unproven entries
+ * follows the source map's size (known once prepare_maps() sized it).
+ */
+static int configure_admission(const struct xg_attach_req *req,
+			       struct bpf_object *obj)
+{
+	struct bpf_map *src = bpf_object__find_map_by_name(obj, XG_MAP_SRC_V4);
+	__u8 exact = req->exact > 0;
+	__u32 budget;
+	int err;
+
+	if (!src)
+		return -ENOENT;
+	budget = xg_admit_budget(bpf_map__max_entries(src), xg_nr_cpus());
+	err = set_cfg(req, obj, XG_CFG_EXACT, &exact, sizeof(exact));
+	if (!err && !exact)
+		err = set_cfg(req, obj, XG_CFG_ADMIT_BUDGET, &budget, sizeof(budget));
+	return err;
+}
+
 static int configure(const struct xg_attach_req *req, struct xg_loaded *l,
 		     struct xg_maps *running)
 {
+	__u8 one = 1;
 	int err = pick_program(req, l->obj);
 
 	if (!err)
@@ -372,13 +354,10 @@ static int configure(const struct xg_attach_req *req, struct xg_loaded *l,
 	if (!err && req->hook == XG_HOOK_XDP && !req->mode_auto &&
 	    req->mode == XG_MODE_HW)
 		offload_to(req->ifindex, l->obj);
-	if (!err && req->drop_unparsed) {
-		err = set_rodata_u8(l->obj, CFG_DROP_UNPARSED, 1);
-		if (err)
-			xg_err("interface %s: load %s%s: cannot set %s: %s",
-			       req->ifname, PROG(req), source_of(req),
-			       CFG_DROP_UNPARSED, xg_strerror(err));
-	}
+	if (!err && req->drop_unparsed)
+		err = set_cfg(req, l->obj, CFG_DROP_UNPARSED, &one, sizeof(one));
+	if (!err)
+		err = configure_admission(req, l->obj);
 	return err;
 }
 

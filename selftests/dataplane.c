@@ -11,11 +11,17 @@
 
 #include "xdpgate_limits.h"
 #include "dataplane.h"
+#include "prog_config.h"
+#include "util.h"
 #include "xg_test.h"
 #include "xdpgate_xdp.skel.h"
 
 __u64 xg_dp_hot_keep_ns;
 __u64 xg_dp_hot_writeback_ns = ~0ULL;
+bool xg_dp_exact;
+long xg_dp_admit_budget = -1;
+__u32 xg_dp_admit_pkts = XG_ADMIT_PKTS;
+__u32 xg_dp_sketch_shift = 62;
 
 struct xdpgate_xdp *xg_dp_load(bool drop_unparsed, __u32 v4_max, __u32 v6_max)
 {
@@ -45,6 +51,16 @@ struct xdpgate_xdp *xg_dp_load(bool drop_unparsed, __u32 v4_max, __u32 v6_max)
 	if (v6_max)
 		ASSERT_OK(bpf_map__set_max_entries(skel->maps.xg_src_v6, v6_max),
 			  "xg_src_v6");
+	/* The admission stage as the loader sets it up for this map size,
+	 * unless the test chose; no decay of the sketch during a test.
+	 */
+	skel->rodata->cfg_exact = xg_dp_exact;
+	skel->rodata->cfg_admit_pkts = xg_dp_admit_pkts;
+	skel->rodata->cfg_admit_budget = xg_dp_admit_budget >= 0 ?
+		(__u32)xg_dp_admit_budget :
+		xg_admit_budget(bpf_map__max_entries(skel->maps.xg_src_v4),
+				xg_nr_cpus());
+	skel->rodata->cfg_sketch_shift = xg_dp_sketch_shift;
 	err = xdpgate_xdp__load(skel);
 	if (!ASSERT_OK(err, "xdpgate_xdp__load")) {
 		xdpgate_xdp__destroy(skel);

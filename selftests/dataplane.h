@@ -38,6 +38,17 @@ extern __u64 xg_dp_hot_keep_ns;
  */
 extern __u64 xg_dp_hot_writeback_ns;
 
+/* The admission stage for the next xg_dp_load(): cfg_exact (false here
+ * and in the data plane), cfg_admit_pkts (XG_ADMIT_PKTS), cfg_admit_budget
+ * (-1: what the loader sets for the map size; 0 makes every source prove
+ * itself) and cfg_sketch_shift (62 here: no decay within a test; the data
+ * plane's default is XG_SKETCH_SHIFT_DEFAULT).
+ */
+extern bool xg_dp_exact;
+extern long xg_dp_admit_budget;
+extern __u32 xg_dp_admit_pkts;
+extern __u32 xg_dp_sketch_shift;
+
 /* The whole corpus frame with this name (e.g. "ipv4_udp"), or NULL. */
 const struct xg_case *xg_dp_frame(const char *name);
 

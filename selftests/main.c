@@ -78,6 +78,7 @@ static const struct {
 	{ "policy", test_policy },
 	{ "rulefile", test_rulefile },
 	{ "state", test_state },
+	{ "admission", test_admission },
 	{ "metrics", test_metrics },
 };
 

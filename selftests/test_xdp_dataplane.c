@@ -525,7 +525,13 @@ static void subtest_src_map_full(void)
 		goto out;
 	if (!ASSERT_TRUE(xg_dp_pin_cpu(-1, &saved) >= 0, "pin to one CPU"))
 		goto out;
+	/* One-off sources each with an entry, evicting: the map's own LRU
+	 * behaviour, so with the admission stage off (attach --exact). The
+	 * admission stage's side is test_admission.
+	 */
+	xg_dp_exact = true;
 	skel = xg_dp_load(false, FULL_LRU, 0);
+	xg_dp_exact = false;
 	if (!skel)
 		goto unpin;
 	for (int r = 0; r < FULL_PER_GROUP; r++)

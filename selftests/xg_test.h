@@ -101,6 +101,7 @@ void test_cgroups(void);
 void test_policy(void);
 void test_rulefile(void);
 void test_state(void);
+void test_admission(void);
 void test_metrics(void);
 
 #endif /* XG_TEST_H */

@@ -1,10 +1,17 @@
 """Evictions are visible: with a small LRU map most sources are evicted,
 and stats and status say how many and how many packets and bytes left with
-them, so the rows plus the evicted counts add up to what was sent, exactly.
+them, so the rows plus the evicted counts (plus what the admission stage
+held) add up to what was sent, exactly.
+
+The test runs with the admission stage off (--exact: every source an
+entry, as before the stage) and on (one-packet sources held, the
+two-packet ones admitted, and those still evict one another).
 """
 import os
 import subprocess
 import sys
+
+import pytest
 
 import traffic
 import xgcli
@@ -36,8 +43,9 @@ def send_on_cpu(topo, pkts, cpu):
     assert status == 0, "sender on CPU %d failed" % cpu
 
 
-def test_evictions_reconcile_rows_with_totals(topo):
-    xg_ok("attach", topo.gate, "--max-sources", "16")
+@pytest.mark.parametrize("accounting", ["--exact", "--no-exact"])
+def test_evictions_reconcile_rows_with_totals(topo, accounting):
+    xg_ok("attach", topo.gate, "--max-sources", "16", accounting)
     p = plan()
     pkts = traffic.flows(p)
     cpus = sorted(os.sched_getaffinity(0))
@@ -52,10 +60,17 @@ def test_evictions_reconcile_rows_with_totals(topo):
     rows_b = sum(s["bytes"] for s in ifc["sources"])
     ev = ifc["evictions"]
     lost = ifc["parse"]["src_update_fail"]
+    held = ifc["accounting"]["held"]
     # The reconciliation, computed by the test from what it sent.
-    assert rows_p + ev["packets"] + lost["packets"] == sent_p, (rows_p, ev, lost)
-    assert rows_b + ev["bytes"] + lost["bytes"] == sent_b, (rows_b, ev, lost)
+    assert rows_p + ev["packets"] + held["packets"] + lost["packets"] == sent_p, \
+        (rows_p, ev, held, lost)
+    assert rows_b + ev["bytes"] + held["bytes"] + lost["bytes"] == sent_b, \
+        (rows_b, ev, held, lost)
     assert ev["packets"] > 0, "a 16-entry map kept all %d sources?" % NSRC
+    if accounting == "--exact":
+        assert held["packets"] == 0, held
+    else:
+        assert held["packets"] > 0, "one-packet sources were all admitted?"
     # Evicted entries are the inserts minus what the LRU maps hold now
     # (counted by status, key by key).
     inst = xgcli.instance(topo.gate)

@@ -33,6 +33,10 @@ SOURCE_FIELDS = {"packets": "xdpgate_source_packets_total", "bytes": "xdpgate_so
                  "limited": "xdpgate_source_limited_total"}
 
 
+def ev_inserted(ifc):
+    return ifc["evictions"]["inserted"]
+
+
 def fam(src):
     return "ipv%d" % ipaddress.ip_address(src).version
 
@@ -55,8 +59,13 @@ def test_json_field_by_field(sent):
     bad_n, bad_b = traffic.total([p for f in bad.values() for p in f])
     prog = xgcli.link_xdp(topo.gate)[1]
     assert set(ifc) == {"ifname", "ifindex", "hook", "direction", "counted_by", "mode", "via",
-                        "prog_id", "actions", "parse", "sources_total", "evictions",
-                        "sources"}, set(ifc)
+                        "prog_id", "actions", "parse", "accounting", "sources_total",
+                        "evictions", "sources"}, set(ifc)
+    acc = ifc["accounting"]
+    assert acc["mode"] == "admission"
+    assert acc["held"] == {"packets": 0, "bytes": 0, "ipv4": {"packets": 0, "bytes": 0},
+                           "ipv6": {"packets": 0, "bytes": 0}}, acc  # every source proved itself
+    assert acc["admitted"] + acc["budgeted"] == ev_inserted(ifc)
     assert (ifc["counted_by"], ifc["via"]) == ("source", "netlink")
     assert ifc["ifname"] == topo.gate
     assert ifc["ifindex"] == topo.ifindex
@@ -79,8 +88,9 @@ def test_json_field_by_field(sent):
     want = traffic.per_source(PLAN)
     assert len(ifc["sources"]) == len(PLAN)
     for row in ifc["sources"]:
-        assert set(row) == {"source", "family", "last_seen", "estimate"} | set(SOURCE_FIELDS), row
-        assert row["estimate"] is False  # every count exact: no admission stage here
+        assert set(row) == {"source", "family", "last_seen", "estimate", "held_est"} | \
+            set(SOURCE_FIELDS), row
+        assert (row["estimate"], row["held_est"]) == (False, 0), row  # nothing held
         ip = ipaddress.ip_address(row["source"])
         assert (row["packets"], row["bytes"]) == want[ip], row
         assert row["family"] == fam(row["source"])
@@ -140,11 +150,17 @@ def test_prom_same_counts_and_names(sent):
                             **me) == sum(sum(PLAN[k]) for k in rest)
         assert xgprom.value(s, "xdpgate_sources", family=f, **me) == \
             sum(1 for k in PLAN if fam(k) == f)
-    # The rows add up: sources + evicted = what reached per-source accounting.
+    # The rows add up: sources + held + evicted + insert failures = what
+    # reached per-source accounting.
     rows = sum(xgprom.select(s, "xdpgate_source_packets_total", **me).values())
     accounted = sum(c["packets"] for c in ifc["actions"].values()) - sum(
         c["packets"] for r, c in ifc["parse"].items() if r != "src_update_fail")
-    assert rows + xgprom.value(s, "xdpgate_evicted_packets_total", **me) == accounted
+    held = sum(xgprom.select(s, "xdpgate_held_packets_total", **me).values())
+    assert rows + held + xgprom.value(s, "xdpgate_evicted_packets_total", **me) + \
+        xgprom.value(s, "xdpgate_parse_errors_total", reason="src_update_fail", **me) == accounted
+    assert labels["accounting"] == ifc["accounting"]["mode"]
+    assert xgprom.value(s, "xdpgate_sources_admitted_total", **me) == ifc["accounting"]["admitted"]
+    assert xgprom.value(s, "xdpgate_estimate_bound", **me) == ifc["accounting"]["estimate_bound"]
     assert xgprom.value(s, "xdpgate_map_max_entries", map="xg_src_v4", **me) == 131072
     assert xgprom.value(s, "xdpgate_rules", **me) == 0
     assert "xdpgate_exporter_scrapes_total" not in xgprom.names(s)  # serve only
@@ -290,3 +306,44 @@ def test_prom_xdp_and_tc_one_schema(topo):
                             family=fam(ranked[0]), **me) == len(PLAN[ranked[0]])
         j = next(i for i in doc if i["hook"] == hook)
         assert xgprom.value(s, "xdpgate_prog_id", **me) == j["prog_id"]
+
+
+def test_prom_admission_held_and_estimates(topo):
+    """A flood of one-off sources into a 64-entry map: what the admission
+    stage held is in xdpgate_held_*_total exactly as in JSON, every packet
+    is still in a source series (top N or other), held, evicted or lost,
+    and only rows JSON marks as estimates have an estimate series.
+    """
+    xg_ok("attach", topo.gate, "--mode", "native", "--max-sources", "64")
+    big = traffic.flows({"192.0.2.100": [100] * 300})
+    flood = [traffic.udp("10.77.%d.%d" % (i // 250, 1 + i % 250), 64) for i in range(3000)]
+    topo.send(big)
+    topo.send(flood)
+    sent = len(big) + len(flood)
+    ifc = wait_stats(topo.gate, sent)
+    doc = stats(topo.gate, "--top", "5")  # the same ranking as --prom --top 5
+    text = xg_ok("stats", topo.gate, "--prom", "--top", "5").stdout
+    xgprom.promtool_check(text)
+    s, _ = xgprom.parse(text)
+    me = {"ifname": topo.gate, "hook": "xdp", "direction": "ingress"}
+    acc = ifc["accounting"]
+    assert acc["held"]["packets"] > 0, acc
+    for f in ("ipv4", "ipv6"):
+        assert xgprom.value(s, "xdpgate_held_packets_total", family=f, **me) == \
+            acc["held"][f]["packets"]
+        assert xgprom.value(s, "xdpgate_held_bytes_total", family=f, **me) == \
+            acc["held"][f]["bytes"]
+    rows = sum(xgprom.select(s, "xdpgate_source_packets_total", **me).values())
+    held = sum(xgprom.select(s, "xdpgate_held_packets_total", **me).values())
+    assert rows + held + xgprom.value(s, "xdpgate_evicted_packets_total", **me) + \
+        xgprom.value(s, "xdpgate_parse_errors_total", reason="src_update_fail", **me) == sent
+    assert xgprom.value(s, "xdpgate_source_packets_total", source="192.0.2.100",
+                        family="ipv4", **me) == 300
+    est = {dict(k)["source"]: v for k, v in
+           xgprom.select(s, "xdpgate_source_held_estimate", **me).items()
+           if dict(k)["source"] != "other"}
+    marked = {r["source"]: r["held_est"] for r in doc["sources"] if r["estimate"]}
+    # The sketch decays between the two reads: never up, never new.
+    assert set(est) <= set(marked), (est, marked)
+    for src, v in est.items():
+        assert 0 < v <= marked[src], (src, v, marked[src])

@@ -17,9 +17,10 @@ RENAMED_OBJ = os.path.join(PROGS, "renamed_xdp.bpf.o")
 MINI_OBJ = os.path.join(PROGS, "mini_xdp.bpf.o")
 PROG_NAME = "xdpgate_xdp"
 # Every map status lists and the loader pins; xg_hot_* are the per-CPU
-# hot-source caches in front of the LRU maps xg_src_*.
+# hot-source caches in front of the LRU maps xg_src_*, xg_sketch and xg_cpu
+# the admission stage's sketch and per-CPU state (held totals).
 MAP_NAMES = ("xg_src_v4", "xg_src_v6", "xg_actions", "xg_reasons",
-             "xg_hot_v4", "xg_hot_v6", "xg_inserts")
+             "xg_hot_v4", "xg_hot_v6", "xg_inserts", "xg_sketch", "xg_cpu")
 # The rule maps, pinned in the interface's policy directory
 # (PIN_ROOT/ns<netns cookie>/if<ifindex>/policy), not in the hook's.
 POLICY_MAPS = ("xg_pol_state", "xg_pol_v4", "xg_pol_v6", "xg_pol_hits",
