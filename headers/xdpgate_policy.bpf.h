@@ -361,7 +361,17 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 {
 	__u64 now = xg_now_coarse_ns();
 	__u32 gen = xg_pol_gen();
-	struct xg_src_stats *s, fresh = {}, out;
+	/* A packet takes one path: out (a slot's counts on their way to the
+	 * LRU map, paths 0 and 1) and fresh (a source with neither slot nor
+	 * entry, path 3) are never both in use, so they share stack: the
+	 * verifier allows 512 bytes for a program and its calls together,
+	 * and the TC program with xg_pol_limited -> xg_pol_walk needs them.
+	 */
+	union {
+		struct xg_src_stats out;
+		struct xg_src_stats fresh;
+	} u = {};
+	struct xg_src_stats *s;
 	struct xg_in6_key old;
 	int res, path, known = 0; /* path: 0 slot owner, 1 claimed slot, 2 LRU entry, 3 none */
 	__u64 h = 0;
@@ -371,11 +381,11 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 		path = 0;
 		if (!xg_pol_fresh(s, gen, vlan)) {
 			if (s->packets) {
-				out = *s;
+				u.out = *s;
 				xg_hot_reset(s);
 				*written_ns = now;
 				xg_hot_known(s, xg_pol_flush(src_map, addr,
-							    key_len, &out, now));
+							    key_len, &u.out, now));
 			}
 			xg_pol_judge(s, gen, addr, key_len, vlan);
 		}
@@ -384,7 +394,7 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 			h = xg_key_hash(addr, key_len);
 		known = xg_known(h, now);
 		if (hs && !xg_hot_keep_owner(hs, now)) {
-			out = *hs;
+			u.out = *hs;
 			xg_key_copy(&old, owner, key_len);
 			xg_key_copy(owner, addr, key_len);
 			*written_ns = now;
@@ -399,7 +409,7 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 			s = known ? bpf_map_lookup_elem(src_map, addr) : NULL;
 			path = 2;
 			if (!s) {
-				s = &fresh;
+				s = &u.fresh;
 				path = 3;
 			}
 			if (!xg_pol_fresh(s, gen, vlan) || path == 3)
@@ -412,21 +422,21 @@ static __always_inline int xg_police(void *src_map, struct xg_src_stats *hs,
 
 	if (path >= 2) {
 		if (path == 3)
-			xg_admit_or_hold(src_map, addr, key_len, h, &fresh, now,
+			xg_admit_or_hold(src_map, addr, key_len, h, &u.fresh, now,
 					 known);
 		else if (!cfg_exact)
 			xg_filter_set(h, now);
 		xg_pol_hit(s->rule, pkts, bytes);
 	} else if (path == 1) {
-		if (out.packets)
-			xg_pol_flush(src_map, &old, key_len, &out, now);
+		if (u.out.packets)
+			xg_pol_flush(src_map, &old, key_len, &u.out, now);
 	} else if (s->packets >= XG_HOT_WRITEBACK_PKTS ||
 		   (now - *written_ns >= cfg_hot_writeback_ns &&
 		    xg_hot_settled(s))) {
-		out = *s;
+		u.out = *s;
 		xg_hot_reset(s);
 		*written_ns = now;
-		xg_hot_known(s, xg_pol_flush(src_map, addr, key_len, &out, now));
+		xg_hot_known(s, xg_pol_flush(src_map, addr, key_len, &u.out, now));
 	}
 	return res;
 }
