@@ -34,7 +34,7 @@ BPF_CFLAGS = -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 CFLAGS   ?= -O2 -g
 XG_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iheaders -Iloader -I$(BUILD)/skel -MMD -MP -D_GNU_SOURCE
-LDLIBS   := -lxdp -lbpf -lelf -lz -pthread
+LDLIBS   := -lxdp -lbpf -lelf -lz -lmicrohttpd -lncursesw -pthread
 
 BPF_SRCS   := $(wildcard xdp/*.bpf.c tc/*.bpf.c sock/*.bpf.c)
 BPF_OBJS   := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))

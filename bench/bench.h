@@ -104,6 +104,11 @@ int bench_sources(struct bench_run *r);
 int bench_live(struct bench_run *r);
 void bench_live_cleanup(void); /* remove the netns; safe to call twice */
 int bench_readout(struct bench_run *r);
+/* Fill an xg_src_v4 map with entries sources 10.0.0.0 and up, each with
+ * one packet of 64 bytes on every CPU.
+ */
+int bench_fill_sources(int fd, __u32 entries);
+int bench_scrape(struct bench_run *r);
 int bench_socket(struct bench_run *r);
 void bench_socket_cleanup(void); /* leave and remove the bench cgroup */
 int bench_rules(struct bench_run *r);

@@ -23,7 +23,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: xdpgate-bench [-v] [--quick] [--selftest] [--rounds N] [--repeat N]\n"
-"                     [--seed N] [--cpu N] [--only hotpath|sources|live|readout|socket|rules|tc]\n"
+"                     [--seed N] [--cpu N]\n"
+"                     [--only hotpath|sources|live|readout|socket|rules|tc|scrape]\n"
 "                     [--mix NAME]   (sources: one mix, e.g. flood-2^20)\n"
 "                     [--json FILE] [--md FILE] [--commit HASH] [--command CMD]\n");
 }
@@ -156,6 +157,8 @@ int main(int argc, char **argv)
 		err |= bench_rules(&run);
 	if (want(&opts, "tc"))
 		err |= bench_tc(&run);
+	if (want(&opts, "scrape"))
+		err |= bench_scrape(&run);
 
 	if (opts.selftest) {
 		printf("selftest: %s (%d failed)\n",

@@ -23,7 +23,7 @@
 
 #define CHUNK 65536
 
-static int fill(int fd, __u32 entries)
+int bench_fill_sources(int fd, __u32 entries)
 {
 	int ncpu = xg_nr_cpus();
 	__u32 *keys = calloc(CHUNK, sizeof(*keys));
@@ -51,8 +51,7 @@ static int fill(int fd, __u32 entries)
 }
 
 
-/* Allow every online CPU; the previous mask goes to *saved. */
-static void unpin_all(cpu_set_t *saved)
+void bench_unpin_all(cpu_set_t *saved)
 {
 	cpu_set_t all;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -125,7 +124,7 @@ int bench_readout(struct bench_run *r)
 	if (bench_load(p, &cfg))
 		return -1;
 	fd = bench_prog_map_fd(p, "xg_src_v4");
-	err = fd < 0 ? -ENOENT : fill(fd, entries);
+	err = fd < 0 ? -ENOENT : bench_fill_sources(fd, entries);
 	if (!err && bpf_obj_get_info_by_fd(fd, &info, &info_len))
 		err = -errno;
 	if (err) {
@@ -160,7 +159,7 @@ int bench_readout(struct bench_run *r)
 		 * `xdpgate stats` does unpinned: lift the benchmark's CPU pin
 		 * while it runs, or its threads would share one CPU.
 		 */
-		unpin_all(&pinned);
+		bench_unpin_all(&pinned);
 		t0 = now_ns();
 		got = xg_read_sources(fd, AF_INET, &rows, &n);
 		s.ns = (now_ns() - t0) / 1e9;

@@ -271,6 +271,8 @@ int bench_write_md(const struct bench_run *r, const char *path)
 	fprintf(f, "## Scenario 6: TC hot path (test_run on sched_cls, one "
 		   "source; floor: the empty TC program)\n\n");
 	md_ns_table(f, r, "tc", "packet");
+	fprintf(f, "## Scenario 7: scrape (one instance, seconds per scrape)\n\n");
+	md_seconds_table(f, r, "scrape");
 	fprintf(f, "## Not yet measurable\n\n");
 	md_pending(f, r);
 	fprintf(f, "%s", bench_method_text);

@@ -4,6 +4,7 @@
 #define XG_BENCH_RUNNER_H
 
 #include <linux/types.h>
+#include <sched.h>
 #include <stdbool.h>
 
 #include "bench.h"
@@ -31,6 +32,11 @@ int bench_record(struct bench_row *row, const struct bench_sample *s,
 int bench_check(bool ok, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 extern int bench_check_failures;
+
+/* Allow every online CPU (readers split large maps over one thread per
+ * CPU, as the loader does unpinned); the previous mask goes to *saved.
+ */
+void bench_unpin_all(cpu_set_t *saved);
 
 /* Load p or report why not (returns the error). */
 int bench_load(struct bench_prog *p, const struct bench_load_cfg *cfg);

@@ -12,6 +12,8 @@ int cmd_stats(int argc, char **argv);
 int cmd_cgroups(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 
 #endif

@@ -100,19 +100,78 @@ int xg_prog_is_xdpgate(__u32 id)
 	return err == -ENOENT ? 0 : err;
 }
 
-/* xdpgate as one component of libxdp's dispatcher: its id, 0 if it is not
- * there, negative errno.
+/* The freplace links whose target is the dispatcher, asked of the kernel
+ * (bpf_link_info.tracing.target_obj_id, Linux 5.13+): the first that is
+ * xdpgate's into *id. 0 found or not; -ENOTSUP when the kernel does not
+ * say which program a link extends; negative errno.
  */
-static int find_in_dispatcher(int ifindex, __u32 *id)
+static int dispatcher_links(__u32 dispatcher, __u32 *id)
 {
-	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	bool told = false, any = false;
+	__u32 lid = 0;
+
+	for (;;) {
+		struct bpf_link_info li = {};
+		__u32 len = sizeof(li);
+		int fd, ok, r;
+
+		if (bpf_link_get_next_id(lid, &lid))
+			break;
+		fd = bpf_link_get_fd_by_id(lid);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			return -errno;
+		}
+		ok = !bpf_obj_get_info_by_fd(fd, &li, &len) &&
+		     li.type == BPF_LINK_TYPE_TRACING;
+		close(fd);
+		if (!ok)
+			continue;
+		any = true;
+		told |= li.tracing.target_obj_id != 0;
+		if (li.tracing.target_obj_id != dispatcher)
+			continue;
+		r = xg_prog_is_xdpgate(li.prog_id);
+		if (r < 0)
+			return r;
+		if (r) {
+			*id = li.prog_id;
+			return 0;
+		}
+	}
+	if (errno != ENOENT)
+		return -errno;
+	return any && !told ? -ENOTSUP : 0;
+}
+
+/* xdpgate as one component of libxdp's dispatcher (attached as id): its
+ * id, 0 if it is not there, negative errno. Only a program named
+ * xdp_dispatcher can hold components (libxdp's own test), and those are
+ * found through the kernel's links: libxdp 1.3.1's lookup leaks a
+ * program fd per call, which a long-running exporter would pile up.
+ * Kernels that do not name a link's target get libxdp's lookup.
+ */
+static int find_in_dispatcher(int ifindex, __u32 attached, __u32 *id)
+{
+	struct bpf_prog_info info;
+	struct xdp_multiprog *mp;
 	struct xdp_program *p;
-	int r = 0;
+	int r;
 
 	*id = 0;
+	r = prog_info_by_id(attached, &info);
+	if (r)
+		return r == -ENOENT ? 0 : r;
+	if (strcmp(info.name, "xdp_dispatcher"))
+		return 0;
+	r = dispatcher_links(attached, id);
+	if (r != -ENOTSUP)
+		return r;
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
 	if (libxdp_get_error(mp))
 		return 0;
-	for (p = xdp_multiprog__next_prog(NULL, mp); p && r == 0;
+	for (p = xdp_multiprog__next_prog(NULL, mp), r = 0; p && r == 0;
 	     p = xdp_multiprog__next_prog(p, mp)) {
 		r = xg_prog_is_xdpgate(xdp_program__id(p));
 		if (r == 1)
@@ -243,7 +302,7 @@ int xg_probe_interface(int ifindex, struct xg_instance *in, __u32 *other_id)
 		if (err) {
 			ours = id;
 		} else {
-			err = find_in_dispatcher(ifindex, &ours);
+			err = find_in_dispatcher(ifindex, id, &ours);
 			if (err < 0)
 				return err;
 			via = XG_VIA_DISPATCHER;

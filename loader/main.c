@@ -21,7 +21,7 @@ static const struct command commands[] = {
 	{ "detach", cmd_detach, "detach IFACE [--hook xdp|tc] [--direction D] | --orphans [IFACE...]" },
 	{ "status", cmd_status, "status [--json]" },
 	{ "stats", cmd_stats,
-	  "stats [IFACE] [--json] [--top N] [--sort packets|bytes]" },
+	  "stats [IFACE] [--json | --prom] [--top N] [--sort packets|bytes]" },
 	{ "cgroups", cmd_cgroups,
 	  "cgroups [--json] [--top N] [--sort bytes|packets]\n"
 	  "  xdpgate cgroups attach [--backend auto|fentry|kprobe|tracepoint|cgroup_skb]\n"
@@ -32,6 +32,10 @@ static const struct command commands[] = {
 	{ "apply", cmd_apply, "apply FILE [--dry-run]" },
 	{ "watch", cmd_watch,
 	  "watch [--netns NAME|PID]... [--direction D] [--tc-via auto|tcx|clsact]" },
+	{ "serve", cmd_serve,
+	  "serve [--listen 127.0.0.1:9435] [--top-sources N] [--iface IFACE]...\n"
+	  "                 [--cgroups|--no-cgroups] [--cache S]" },
+	{ "top", cmd_top, "top [--interval S] [--sort pps|bps] [IFACE]" },
 };
 
 static void usage(FILE *f)

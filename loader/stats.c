@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xdpgate stats [IFACE...] [--json] [--top N] [--sort packets|bytes]
+/* xdpgate stats [IFACE...] [--json | --prom] [--top N] [--sort packets|bytes]
  *
  * Read every instance first, then print: a failure on one interface never
  * leaves half a JSON document behind.
@@ -18,6 +18,8 @@
 #include "ifname.h"
 #include "instance.h"
 #include "log.h"
+#include "metrics.h"
+#include "prom_metrics.h"
 #include "stats_print.h"
 #include "stats_snapshot.h"
 #include "util.h"
@@ -25,12 +27,18 @@
 #define TABLE_TOP_DEFAULT 20
 
 static const char stats_usage[] =
-	"usage: xdpgate stats [IFACE...] [--json] [--top N] [--sort packets|bytes]\n"
+	"usage: xdpgate stats [IFACE...] [--json | --prom [--cgroups]] [--top N]\n"
+	"                     [--sort packets|bytes]\n"
 	"\n"
 	"  IFACE...           only these interfaces (default: every interface\n"
 	"                     of this network namespace where xdpgate runs)\n"
 	"  --json             one JSON document, exact counts, all sources\n"
-	"  --top N            show the N busiest sources (table default: 20)\n"
+	"  --prom             Prometheus text exposition (what 'serve' answers),\n"
+	"                     the top N sources of each interface and the rest\n"
+	"                     as source=\"other\"; the socket layer too when no\n"
+	"                     IFACE is named\n"
+	"  --cgroups          with --prom and IFACE: the socket layer as well\n"
+	"  --top N            show the N busiest sources (table, --prom: 20)\n"
 	"  --sort packets|bytes\n"
 	"                     rank sources by packets (default) or bytes\n";
 
@@ -38,6 +46,8 @@ struct stats_opts {
 	char **ifnames;     /* NULL: every interface */
 	int nr_ifnames;
 	bool json;
+	bool prom;
+	bool cgroups;
 	size_t top;      /* SIZE_MAX: all */
 	bool top_set;
 	enum xg_sort_key sort;
@@ -69,6 +79,8 @@ static int parse_args(int argc, char **argv, struct stats_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "prom", no_argument, NULL, 'P' },
+		{ "cgroups", no_argument, NULL, 'C' },
 		{ "top", required_argument, NULL, 't' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -84,6 +96,12 @@ static int parse_args(int argc, char **argv, struct stats_opts *o)
 		switch (c) {
 		case 'j':
 			o->json = true;
+			break;
+		case 'P':
+			o->prom = true;
+			break;
+		case 'C':
+			o->cgroups = true;
 			break;
 		case 't':
 			if (parse_top(optarg, &o->top))
@@ -117,6 +135,10 @@ static int parse_args(int argc, char **argv, struct stats_opts *o)
 		o->ifnames = argv + optind;
 		o->nr_ifnames = argc - optind;
 	}
+	if (o->json && o->prom)
+		return usage_error("%s", "--json and --prom are two outputs: pick one");
+	if (o->cgroups && !o->prom)
+		return usage_error("%s", "--cgroups goes with --prom");
 	if (!o->top_set && !o->json)
 		o->top = TABLE_TOP_DEFAULT;
 	return 0;
@@ -205,6 +227,27 @@ static int read_all(const struct stats_opts *o, struct xg_stats_snapshot **out,
 	return status;
 }
 
+/* The metrics model as Prometheus text: the same collection serve makes. */
+static int print_prom(const struct stats_opts *o)
+{
+	struct xg_scrape_opts so = {
+		.ifnames = o->ifnames, .nr_ifnames = o->nr_ifnames,
+		.top_sources = o->top, .sort = o->sort,
+		.cgroups = !o->ifnames || o->cgroups, .top_cgroups = o->top,
+		.report = true,
+	};
+	struct xg_scrape s;
+	int status = xg_scrape_collect(&so, &s);
+
+	if (status >= 0) {
+		xg_prom_write(stdout, &s);
+		if (fflush(stdout))
+			status = 1;
+	}
+	xg_scrape_free(&s);
+	return status ? 1 : 0;
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	struct xg_stats_snapshot *snaps = NULL;
@@ -218,6 +261,8 @@ int cmd_stats(int argc, char **argv)
 	if (xg_require_caps("stats", XG_NEED_SYS_ADMIN))
 		return 1;
 	xg_bpffs_ready("stats", XG_BPFFS_READ);
+	if (o.prom)
+		return print_prom(&o);
 
 	status = read_all(&o, &snaps, &n);
 	if (status && !n) {

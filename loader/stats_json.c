@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "json.h"
+#include "metrics.h"
 #include "stats_print.h"
 #include "util.h"
 #include "xdpgate_names.h"
@@ -55,7 +56,7 @@ static void source(struct xg_json *j, const struct xg_stats_snapshot *s,
 	else
 		xj_null(j, "last_seen"); /* never: only for entries made by hand */
 	xj_u64(j, "held_est", r->held_est);
-	xj_bool(j, "estimate", r->flags & XG_ROW_ESTIMATE);
+	xj_bool(j, "estimate", xg_row_is_estimate(r));
 	xj_obj_close(j);
 }
 

@@ -53,15 +53,15 @@ static int open_maps(struct xg_stats_snapshot *s, struct xg_maps *m)
  */
 static int read_rows(const struct xg_maps *m, struct xg_source_row **rows,
 		     size_t *n, struct xg_admission *adm, __u64 *bound,
-		     size_t *lru)
+		     size_t lru[2])
 {
 	struct xg_sketch_view *v = NULL;
 	int err = xg_read_sources(m->src_v4, AF_INET, rows, n);
 
-	*lru = err > 0 ? (size_t)err : 0;
+	lru[0] = err > 0 ? (size_t)err : 0;
 	if (err >= 0)
 		err = xg_read_sources(m->src_v6, AF_INET6, rows, n);
-	*lru += err > 0 ? (size_t)err : 0;
+	lru[1] = err > 0 ? (size_t)err : 0;
 	memset(adm, 0, sizeof(*adm));
 	if (err >= 0 && m->cpu >= 0)
 		err = xg_read_admission(m->cpu, adm);
@@ -86,13 +86,13 @@ int xg_read_top_sources(const struct xg_maps *m, enum xg_sort_key key,
 			__u64 *bound)
 {
 	struct xg_admission adm;
-	size_t lru;
+	size_t lru[2];
 	__u64 b = 0;
 	int err;
 
 	*rows = NULL;
 	*n = 0;
-	err = read_rows(m, rows, n, &adm, &b, &lru);
+	err = read_rows(m, rows, n, &adm, &b, lru);
 	if (err) {
 		free(*rows);
 		*rows = NULL;
@@ -108,7 +108,6 @@ int xg_read_top_sources(const struct xg_maps *m, enum xg_sort_key key,
 int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 {
 	__u64 ins[XG_FAM__MAX] = {};
-	size_t lru = 0;
 	struct xg_maps m;
 	int err;
 
@@ -129,7 +128,7 @@ int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 		err = xg_read_percpu_u64(m.inserts, ins, XG_FAM__MAX);
 	if (!err)
 		err = read_rows(&m, &s->sources, &s->nr_sources, &s->adm,
-				&s->est_bound, &lru);
+				&s->est_bound, s->nr_lru);
 	for (size_t i = 0; !err && i < s->nr_sources; i++)
 		s->nr_family[s->sources[i].family == AF_INET ? 0 : 1]++;
 	if (!err)
@@ -143,7 +142,8 @@ int xg_stats_read(const struct xg_instance *in, struct xg_stats_snapshot *s)
 		};
 
 		xg_evictions_compute(s->actions, s->reasons, m.inserts >= 0,
-				     ins[XG_FAM_V4] + ins[XG_FAM_V6], lru,
+				     ins[XG_FAM_V4] + ins[XG_FAM_V6],
+				     s->nr_lru[0] + s->nr_lru[1],
 				     s->sources, s->nr_sources, &held, &s->ev);
 	}
 	s->mono_ns = clock_ns(CLOCK_MONOTONIC);

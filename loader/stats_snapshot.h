@@ -32,6 +32,7 @@ struct xg_stats_snapshot {
 	struct xg_admission adm;       /* what the admission stage held */
 	__u64 est_bound;  /* a row's held_est may exceed the truth by this (95%) */
 	size_t nr_family[2];       /* rows of IPv4, IPv6 */
+	size_t nr_lru[2];          /* of those, entries of the LRU maps (fill) */
 	struct xg_evictions ev;    /* what the rows no longer hold */
 	__u64 mono_ns; /* CLOCK_MONOTONIC when the maps were read */
 	__u64 real_ns; /* CLOCK_REALTIME at the same moment */

@@ -8,6 +8,7 @@
 
 #include "humanfmt.h"
 #include "ifname.h"
+#include "metrics.h"
 #include "stats_print.h"
 #include "util.h"
 #include "xdpgate_names.h"
@@ -46,7 +47,7 @@ static void counter_row(FILE *f, int w, const char *name,
 
 static void actions_block(FILE *f, const struct xg_stats_snapshot *s)
 {
-	int w = (int)strlen("redirect");
+	int w = (int)strlen("redirect_fail");
 
 	fprintf(f, "  %-*s %*s %*s\n", w, "action", NUM_W, "packets", NUM_W,
 		"bytes");

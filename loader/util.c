@@ -105,6 +105,30 @@ const char *xg_addr_str(int family, const void *addr, char *buf, size_t len)
 	return buf;
 }
 
+int xg_usage_error(const char *cmd, const char *usage, const char *fmt,
+		   const char *arg)
+{
+	fprintf(stderr, "xdpgate: error: %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fputs("\n", stderr);
+	fwrite(usage, 1, strcspn(usage, "\n") + 1, stderr);
+	return 2;
+}
+
+int xg_parse_seconds(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	/* Also refuses nan and inf: neither compares within the range. */
+	if (errno || end == s || *end || !(v >= min && v <= max))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 void xg_bad_option(const char *cmd, char **argv)
 {
 	xg_err("%s: unknown option or missing value: '%s'", cmd, argv[optind - 1]);

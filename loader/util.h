@@ -50,6 +50,15 @@ int xg_nr_cpus(void);
 /* Format an address from xg_pkt_meta/saddr-style bytes. */
 const char *xg_addr_str(int family, const void *addr, char *buf, size_t len);
 
+/* "xdpgate: error: <cmd>: <fmt with arg>" and the first line of usage on
+ * stderr; returns 2, the usage-error exit status.
+ */
+int xg_usage_error(const char *cmd, const char *usage, const char *fmt,
+		   const char *arg);
+
+/* Seconds as a decimal number from min to max ("0.5", "2"); -EINVAL. */
+int xg_parse_seconds(const char *s, double min, double max, double *out);
+
 /* Report the option getopt_long (with opterr = 0) just rejected. */
 void xg_bad_option(const char *cmd, char **argv);
 

@@ -8,7 +8,8 @@ set -eu
 
 PKGS="clang-19 llvm-19 libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev
 zlib1g-dev pkg-config make gcc libc6-dev linux-libc-dev iproute2
-python3-scapy python3-pytest ethtool"
+python3-scapy python3-pytest ethtool libmicrohttpd-dev libncurses-dev
+prometheus tmux"
 # Hardening: libFuzzer and clang's sanitizer runtimes (make fuzz), the leak
 # check of the loader (valgrind), the linter (make lint, part of make test).
 PKGS="$PKGS libclang-rt-19-dev valgrind cppcheck"
@@ -33,3 +34,11 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
+# The tests start their own Prometheus on loopback; the package's service
+# (scraping this host on :9090) is not wanted where we installed it.
+case " $missing " in
+*" prometheus "*)
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+	fi ;;
+esac

@@ -109,6 +109,7 @@ static const struct {
 	{ "rulefile", test_rulefile },
 	{ "state", test_state },
 	{ "admission", test_admission },
+	{ "metrics", test_metrics },
 };
 
 static void usage(const char *prog)

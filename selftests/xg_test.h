@@ -129,5 +129,6 @@ void test_policy(void);
 void test_rulefile(void);
 void test_state(void);
 void test_admission(void);
+void test_metrics(void);
 
 #endif /* XG_TEST_H */

@@ -20,7 +20,9 @@ $(KMX_OBJS): | $(SKELS) $(AUX_SKELS) $(KMX_SKELS)
 # Static, so a guest needs nothing but the kernel and busybox.
 KMX_LINK = $(CC) $(XG_CFLAGS) -static -o $@ $^ $(LDLIBS)
 
-$(KMX_BIN)/xdpgate: $(BUILD)/loader/main.o $(LIBXG)
+# serve and top stay out of the static xdpgate (static/no_ui.c).
+KMX_NO_UI := $(BUILD)/$(KMX_DIR)/static/no_ui.o
+$(KMX_BIN)/xdpgate: $(BUILD)/loader/main.o $(KMX_NO_UI) $(LIBXG)
 	$(call msg,STATIC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(KMX_LINK)
