@@ -229,7 +229,7 @@ static const char *cell(enum xg_top_view v, int c, const struct xg_top_row *r,
 static void draw_table(const struct xg_top *t, enum xg_top_view v, int top_y)
 {
 	const struct column *cs = cols[v];
-	int x[8], w[8], n = 0, used = 0;
+	int x[8], w[8] = { 0 }, n = 0, used = 0;
 	char buf[64];
 
 	for (int c = 1; c < 8 && cs[c].title; c++)
