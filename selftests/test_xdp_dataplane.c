@@ -131,8 +131,8 @@ static void run_frame(struct xdpgate_xdp *skel, struct model *m,
 			memcpy(frame + off, family == 4 ? poison_v4 : poison_v6,
 			       family == 4 ? 4 : 16);
 	}
-	if (!ASSERT_OK(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpgate_xdp),
-					      &opts), c->name))
+	if (!ASSERT_OK(xg_dp_test_run(bpf_program__fd(skel->progs.xdpgate_xdp),
+				      &opts), c->name))
 		return;
 	ASSERT_EQ(opts.retval, bad && drop_unparsed ? XDP_DROP : XDP_PASS,
 		  c->name);
