@@ -123,20 +123,31 @@ demo: $(BUILD)/xdpgate
 
 TEST_C     = $(BUILD)/test_xdpgate
 TEST_E2E   = $(PYTHON) -m pytest -q -rs
+# The end-to-end tests on both cores (pytest-xdist), one test file per
+# worker: each test makes its own namespaces, interfaces and pins, so two at
+# once are also the proof that another xdpgate on the host changes nothing.
+E2E_JOBS  ?= 2
+TEST_E2E_PAR = $(TEST_E2E) -n $(E2E_JOBS) --dist loadfile
 # Smoke check, not a measurement: every benchmark program really processed
 # the packets it was timed on.
 TEST_BENCH = $(BUILD)/xdpgate-bench --quick --selftest
 
 # One after the other even under make -j (as prerequisites they would run
 # at once, the outputs mixed); pytest last so its summary closes the output.
+# The C tests and the end-to-end tests run once, on the ASan and UBSan build
+# of the loader (SAN_BUILD, below), so one pass finds both wrong results and
+# memory errors; valgrind cannot run an ASan binary, so its test takes the
+# plain loader. The benchmark's smoke check and the kernel matrix use the
+# plain build, as users and the guests run it.
 test: $(BUILD)/xdpgate-bench $(BUILD)/test_xdpgate $(BUILD)/xdpgate $(BPF_OBJS) $(AUX_BPF_OBJS) \
-      $(BUILD)/verifier_insns
+      $(BUILD)/verifier_insns san-build
 	$(Q)$(TEST_LINT)
 	$(Q)$(TEST_VERIFIER)
 	$(Q)$(TEST_BENCH)
-	$(Q)$(TEST_C)
+	$(Q)$(TEST_C_SAN)
 	$(Q)$(KMX_RUN) --quick
-	$(Q)$(TEST_E2E) selftests/e2e
+	$(Q)$(TEST_E2E) $(E2E_PLAIN)
+	$(Q)$(TEST_E2E_SAN) $(E2E_SAN)
 
 test-c: $(BUILD)/test_xdpgate $(BPF_OBJS)
 	$(Q)$(TEST_C)
@@ -226,25 +237,28 @@ fuzz: $(BUILD)/test_xdpgate $(BUILD)/fuzz/parse_fuzz $(BUILD)/fuzz/corpus_dump
 		$(BUILD)/fuzz/found $(BUILD)/fuzz/seeds
 
 # The loader and the C tests built with ASan and UBSan into their own
-# directory; the C tests, then the loader through the end-to-end tests
-# (SAN_E2E: all but the valgrind one, valgrind cannot run an ASan binary).
-# Any report fails the run (halt_on_error, no recover, leaks at exit).
+# directory (after the plain build's package check, so two apt-gets never
+# race). Any report fails the run (halt_on_error, no recover, leaks at
+# exit). make test runs them; test-asan runs only them.
 SAN_BUILD  ?= build-asan
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
-SAN_E2E    ?= selftests/e2e --ignore=selftests/e2e/test_valgrind.py
+E2E_PLAIN  := selftests/e2e/test_valgrind.py
+E2E_SAN    := selftests/e2e --ignore=$(E2E_PLAIN)
 SAN_ENV     = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/selftests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-test-asan:
+TEST_C_SAN   = $(SAN_ENV) $(SAN_BUILD)/test_xdpgate
+TEST_E2E_SAN = $(SAN_ENV) XDPGATE=$(CURDIR)/$(SAN_BUILD)/xdpgate \
+	XDPGATE_OBJ=$(CURDIR)/$(SAN_BUILD)/xdp/xdpgate_xdp.bpf.o $(TEST_E2E_PAR)
+san-build: | $(DEPS_STAMP)
 	$(Q)$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) CFLAGS="$(SAN_CFLAGS)" \
 		$(SAN_BUILD)/test_xdpgate $(SAN_BUILD)/xdpgate
-	$(Q)$(SAN_ENV) $(SAN_BUILD)/test_xdpgate
-	$(Q)$(SAN_ENV) XDPGATE=$(CURDIR)/$(SAN_BUILD)/xdpgate \
-		XDPGATE_OBJ=$(CURDIR)/$(SAN_BUILD)/xdp/xdpgate_xdp.bpf.o \
-		$(PYTHON) -m pytest -q -rs $(SAN_E2E)
+test-asan: san-build
+	$(Q)$(TEST_C_SAN)
+	$(Q)$(TEST_E2E_SAN) $(E2E_SAN)
 
-.PHONY: lint fuzz test-asan verifier-stats
+.PHONY: lint fuzz san-build test-asan verifier-stats
 
 clean:
 	$(Q)rm -rf $(BUILD) $(SAN_BUILD)

@@ -4,8 +4,8 @@
  * A run measures scenarios; each scenario fills rows. A row holds one
  * sample per round (rounds interleave every program of a scenario, in a
  * seeded random order), so medians, spreads and ratios to the floor and to
- * xdp-filter all come from the same run. Rows that need a capability xdpgate
- * does not have yet are listed from pending.c, never silently left out.
+ * xdp-filter all come from the same run. Rows this kernel cannot run are
+ * listed as not measurable, with the reason, never silently left out.
  */
 #ifndef XG_BENCH_H
 #define XG_BENCH_H
@@ -95,8 +95,6 @@ void bench_summarize(const struct bench_run *r, const struct bench_row *row,
 __u64 bench_rand(__u64 *state);
 void bench_shuffle(int *idx, int n, __u64 *state);
 
-/* pending.c */
-void bench_add_pending(struct bench_run *r);
 
 /* scenarios */
 int bench_hotpath(struct bench_run *r);

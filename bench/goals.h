@@ -15,7 +15,7 @@ struct bench_goal {
 	char margin[96]; /* "by 3.1 ns" / "with 12 ns to spare" */
 };
 
-#define BENCH_MAX_GOALS 16
+#define BENCH_MAX_GOALS 32
 int bench_goals(const struct bench_run *r, struct bench_goal *g, int max);
 const char *bench_goal_state(enum goal_state s);
 

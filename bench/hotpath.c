@@ -70,6 +70,8 @@ static int selftest(struct bench_run *r, struct bench_pkt *pkts)
 		struct bench_prog *p = &bench_programs[i];
 		struct bench_load_cfg cfg = { .bpffs = r->bpffs };
 
+		if (p->live_only)
+			continue;
 		if (bench_load(p, &cfg)) {
 			bench_check(false, p->name, "load failed");
 			continue;
@@ -123,7 +125,8 @@ int bench_hotpath(struct bench_run *r)
 		return selftest(r, pkts);
 
 	for (i = 0; i < bench_nprograms; i++)
-		if (bench_load(&bench_programs[i], &cfg))
+		if (bench_programs[i].live_only ||
+		    bench_load(&bench_programs[i], &cfg))
 			bench_programs[i].fd = -1;
 
 	for (i = 0; i < NCELLS; i++) {

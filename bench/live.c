@@ -11,7 +11,8 @@
  * the peer's native XDP program in veth's NAPI poll, on this CPU, inside
  * the timed region (test_run flushes and re-enables bottom halves per
  * batch). The reported ns/frame is the whole path; rows are read against
- * the empty program with the same peer verdict.
+ * the empty program with the same peer verdict. In the redirect group that
+ * is a bare bpf_redirect_map program: xdpgate's redirect rule against it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,7 @@
 #include "programs.h"
 #include "runner.h"
 #include "log.h"
+#include "xdpgate_types.h"
 #include "bench_live.skel.h"
 
 #ifndef BPF_F_TEST_XDP_LIVE_FRAMES
@@ -57,6 +59,7 @@ static const struct live_cell {
 	{ "pass", "bare-percpu-hash", "floor-pass", "xdpfilter-alw-ip" },
 	{ "pass", "xdpgate-count", "floor-pass", "xdpfilter-alw-ip" },
 	{ "redirect", "floor-redirect", "floor-redirect", NULL },
+	{ "redirect", "xdpgate-redirect", "floor-redirect", NULL },
 };
 #define NCELLS ((int)(sizeof(cells) / sizeof(cells[0])))
 
@@ -270,6 +273,13 @@ int bench_live(struct bench_run *r)
 			bench_check(!err && sent[i] && got == sent[i],
 				    cells[i].prog,
 				    "live frames seen by the peer: %llu of %llu",
+				    (unsigned long long)got,
+				    (unsigned long long)sent[i]);
+			if (progs[i]->verdict != XDP_REDIRECT)
+				continue;
+			err = bench_xdpgate_action(progs[i], XG_ACT_REDIRECT, &got);
+			bench_check(!err && got == sent[i], cells[i].prog,
+				    "live frames redirected by the rule: %llu of %llu",
 				    (unsigned long long)got,
 				    (unsigned long long)sent[i]);
 		}

@@ -166,7 +166,6 @@ int main(int argc, char **argv)
 		       bench_check_failures);
 		return bench_check_failures || err ? 1 : 0;
 	}
-	bench_add_pending(&run);
 	if (opts.json_out && bench_write_json(&run, opts.json_out))
 		err = 1;
 	if (opts.md_out && bench_write_md(&run, opts.md_out))

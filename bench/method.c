@@ -89,6 +89,7 @@ const char bench_method_text[] =
 "The two alternate which goes first each round; the CPU pin is lifted as "
 "for the readout. Discovery (probing the interfaces) is left out: it does "
 "not depend on the number of sources. 1M sources: at most 5 rounds.\n\n"
-"Rows that need capabilities not built yet are listed above as \"not yet "
-"measurable\" (bench/pending.c); adding one is an entry in the program "
-"table (bench/programs.c) or a scenario's cell table.\n";
+"Rows this kernel cannot run (a socket-layer backend it refuses) are "
+"listed above as \"not yet measurable\", with the reason; adding a row is "
+"an entry in the program table (bench/programs.c) or a scenario's cell "
+"table.\n";

@@ -147,6 +147,14 @@ static int xdpgate_load(struct bench_prog *p, const struct bench_load_cfg *cfg)
 }
 
 /* Every outcome: the policy rows drop, limit or pass. */
+int bench_xdpgate_action(struct bench_prog *p, __u32 act, __u64 *out)
+{
+	struct xdpgate_xdp *s = p->skel;
+
+	return sum_percpu_first(bpf_map__fd(s->maps.xg_actions), &act,
+				sizeof(struct xg_counter), out);
+}
+
 static int xdpgate_packets(struct bench_prog *p, __u64 *out)
 {
 	struct xdpgate_xdp *s = p->skel;
@@ -306,7 +314,7 @@ static int xdpgate_rules(struct bench_prog *p, const char *action, __u32 filler,
 	struct xg_instance in = { .ifindex = 1 };
 	struct xg_rule_set set = { .dflt = XG_POL_PASS };
 	struct xg_policy pol;
-	char err[XG_ERR_LEN], buf[64], *tok[4];
+	char err[XG_ERR_LEN] = "", buf[64], *tok[4];
 	int ntok = 0, what, e;
 
 	bpf_obj_get_info_by_fd(bpf_program__fd(s->progs.xdpgate_xdp), &info, &len);
@@ -344,8 +352,11 @@ static int xdpgate_rules(struct bench_prog *p, const char *action, __u32 filler,
 
 		e = xg_parse_cidr(f ? "2001:db8::/32" : "10.0.0.0/24", &r, err, sizeof(err)) ||
 		    xg_parse_action(tok, ntok, &r, err, sizeof(err)) ||
+		    xg_rule_resolve(&r, NULL, err, sizeof(err)) ||
 		    xg_policy_add(&pol, &r, &what) ? -EINVAL : 0;
 	}
+	if (e && err[0])
+		xg_err("%s: rule '%s': %s", p->name, action, err);
 	xg_set_free(&set);
 	xg_policy_close(&pol);
 	return e;
@@ -435,6 +446,12 @@ struct bench_prog bench_programs[] = {
 		  "(10^9 pps): the shared token bucket on every packet",
 	  .load = policy_load, .packets = xdpgate_packets,
 	  .rule = "limit 1Gpps burst 1G", .filler = 8, .verdict = XDP_PASS },
+	{ .name = "xdpgate-redirect",
+	  .what = "xdpgate_xdp redirecting the source by its rule (redirect "
+		  "xgb2, 10 rules) through its devmap; live frames only",
+	  .load = policy_load, .packets = xdpgate_packets,
+	  .rule = "redirect xgb2", .filler = 8, .verdict = XDP_REDIRECT,
+	  .live_only = true },
 	{ .name = "xdpfilter-alw-ip-hit",
 	  .what = "xdp-tools xdpfilt_alw_ip.o with a rule for the source: "
 		  "drops it by its rule",

@@ -27,6 +27,7 @@ struct bench_prog {
 	bool filler_dense;   /* filler as /32 pass rules spread over 10/8 (the
 			      * sources scenario's space), else drops in 11/8 */
 	bool exact;          /* xdpgate: admission stage off (attach --exact) */
+	bool live_only;      /* its rule names the live scenario's devices */
 	int verdict;         /* what test_run must return for the IPv4 packet */
 	/* filled by load */
 	int fd;
@@ -43,6 +44,9 @@ struct bench_prog *bench_prog_by_name(const char *name);
 void bench_prog_unload(struct bench_prog *p);
 /* fd of one of the loaded program's maps, or -1. */
 int bench_prog_map_fd(const struct bench_prog *p, const char *map);
+
+/* One of xdpgate's action totals (XG_ACT_*), over all CPUs. */
+int bench_xdpgate_action(struct bench_prog *p, __u32 act, __u64 *out);
 
 /* xdp-filter's objects as Debian ships them. */
 #define XDPFILT_DIR "/usr/lib/x86_64-linux-gnu/bpf"

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 
 #include "bpf_usage.h"
+#include "util.h"
 
 #define XG_USAGE_MAX_MAPS 64 /* per program; xdpgate's use 8 */
 
@@ -75,7 +76,7 @@ int xg_usage_load(struct xg_usage *u)
 		return err;
 	}
 	if (u->n > 1) /* u->v is NULL when no program uses a map */
-		qsort(u->v, u->n, sizeof(*u->v), by_map);
+		xg_qsort(u->v, u->n, sizeof(*u->v), by_map);
 	return 0;
 }
 

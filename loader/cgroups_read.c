@@ -95,7 +95,7 @@ static int read_keys(int fd, __u32 max, __u64 **keys, size_t *n)
 		if (k > 4 * (size_t)max) /* restarted too often: stop */
 			break;
 	}
-	qsort(v, k, sizeof(*v), by_id);
+	xg_qsort(v, k, sizeof(*v), by_id);
 	for (size_t i = 0; i < k; i++)
 		if (!out || v[out - 1] != v[i])
 			v[out++] = v[i];
@@ -198,7 +198,7 @@ static int busiest_first(const void *a, const void *b)
 void xg_cg_rows_sort(struct xg_cg_row *rows, size_t n, enum xg_cg_sort key)
 {
 	sort_key = key;
-	qsort(rows, n, sizeof(*rows), busiest_first);
+	xg_qsort(rows, n, sizeof(*rows), busiest_first);
 }
 
 int xg_cg_drop_removed(int fd, const struct xg_cg_row *rows, size_t n)

@@ -18,6 +18,7 @@
 #include "tc_hook.h"
 #include "xdpgate_limits.h"
 #include "xdpgate_policy.h"
+#include "util.h"
 
 const char *xg_mode_name(enum xg_xdp_mode mode)
 {
@@ -447,7 +448,7 @@ int xg_find_instances(char *const *names, int nnames, struct xg_instance **out)
 		return err;
 	}
 	if (n)
-		qsort(arr, n, sizeof(*arr), by_ifindex);
+		xg_qsort(arr, n, sizeof(*arr), by_ifindex);
 	*out = arr;
 	return n;
 }

@@ -37,6 +37,7 @@
 #include <bpf/libbpf.h>
 
 #include "percpu_batch.h"
+#include "util.h"
 
 /* Values per syscall are capped in bytes so a machine with many CPUs does
  * not allocate nr_cpus * 48 bytes * 8192 per thread.
@@ -256,7 +257,7 @@ static int drop_overlap(struct batch_part *parts, int nparts, int k)
 				memcpy(seen[nseen++], next->rows.rows[i].addr, 16);
 		}
 	}
-	qsort(seen, nseen, sizeof(*seen), cmp_addr16);
+	xg_qsort(seen, nseen, sizeof(*seen), cmp_addr16);
 	from = prev->calls[prev->nr_calls - 1].row;
 	for (w = from; from < pb->len; from++) {
 		if (nseen && bsearch(pb->rows[from].addr, seen, nseen,

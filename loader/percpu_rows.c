@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "percpu_rows.h"
+#include "util.h"
 
 void xg_rows_init(struct xg_row_buf *b, int family, int ncpu)
 {
@@ -78,7 +79,7 @@ void xg_rows_dedupe(struct xg_row_buf *b)
 
 	if (n < 2)
 		return;
-	qsort(r, n, sizeof(*r), xg_rows_cmp_addr);
+	xg_qsort(r, n, sizeof(*r), xg_rows_cmp_addr);
 	for (size_t i = 1; i < n; i++) {
 		if (!xg_rows_cmp_addr(&r[w], &r[i])) {
 			if (r[i].packets > r[w].packets)

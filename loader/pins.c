@@ -19,6 +19,7 @@
 #include "owner.h"
 #include "pins.h"
 #include "xdpgate_limits.h"
+#include "util.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71 /* Linux 5.14; asm-generic value on every arch */
@@ -417,7 +418,7 @@ int xg_pins_list(struct xg_pindir **out)
 		return err;
 	}
 	if (w.n)
-		qsort(w.v, w.n, sizeof(*w.v), by_path);
+		xg_qsort(w.v, w.n, sizeof(*w.v), by_path);
 	*out = w.v;
 	return w.n;
 }

@@ -258,7 +258,7 @@ static int read_hit_map(int fd, struct id_hits **out, size_t *nout)
 		return err;
 	}
 	if (n > 1)
-		qsort(all, n, sizeof(*all), cmp_id);
+		xg_qsort(all, n, sizeof(*all), cmp_id);
 	*out = all;
 	*nout = n;
 	return 0;
@@ -348,7 +348,7 @@ int xg_policy_hits(struct xg_policy *p, const struct xg_rule_set *set,
 				all[m++] = (struct id_hits){ .id = id };
 		}
 		n = m;
-		qsort(all, n, sizeof(*all), cmp_id);
+		xg_qsort(all, n, sizeof(*all), cmp_id);
 		/* Counters first, then the slots: counts only move from a
 		 * slot to a counter, so a race shows them late, never twice.
 		 */
@@ -394,7 +394,7 @@ static void gc_hits(struct xg_policy *p, const struct xg_rule_set *live)
 	}
 	for (size_t i = 0; i < live->n; i++)
 		keep[i] = live->r[i].id;
-	qsort(keep, live->n, sizeof(*keep), cmp_u32);
+	xg_qsort(keep, live->n, sizeof(*keep), cmp_u32);
 	for (size_t i = 0; i < n; i++) {
 		if (all[i].id != XG_RULE_DEFAULT &&
 		    !bsearch(&all[i].id, keep, live->n, sizeof(*keep), cmp_u32))

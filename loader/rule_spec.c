@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rule_spec.h"
+#include "util.h"
 
 static int fail(char *err, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -357,7 +358,7 @@ int xg_set_push(struct xg_rule_set *s, const struct xg_rule_spec *r)
 void xg_set_sort(struct xg_rule_set *s)
 {
 	if (s->n > 1)
-		qsort(s->r, s->n, sizeof(*s->r), xg_rule_cmp);
+		xg_qsort(s->r, s->n, sizeof(*s->r), xg_rule_cmp);
 }
 
 long xg_set_find(const struct xg_rule_set *s, const struct xg_rule_spec *r)

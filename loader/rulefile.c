@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rulefile.h"
+#include "util.h"
 
 #define MAX_TOKENS 16
 
@@ -150,7 +151,7 @@ static int check_dups(struct xg_rf_iface *ifc, char *err, size_t n)
 
 	if (s->n < 2)
 		return 0;
-	qsort(s->r, s->n, sizeof(*s->r), by_key_then_line);
+	xg_qsort(s->r, s->n, sizeof(*s->r), by_key_then_line);
 	for (size_t i = 1; i < s->n; i++) {
 		if (!xg_rule_same_key(&s->r[i - 1], &s->r[i]))
 			continue;

@@ -160,11 +160,11 @@ static int source_rows(struct xg_top *t)
 		inst_deltas(&t->cur.inst[i], find_inst(&t->prev, &t->cur.inst[i].snap.inst),
 			    (__u32)i, d, &n);
 	k = n < TOP_SOURCE_ROWS ? n : TOP_SOURCE_ROWS;
-	qsort(d, n, sizeof(*d), by_dp);
+	xg_qsort(d, n, sizeof(*d), by_dp);
 	for (size_t i = 0; i < k && !err; i++)
 		err = source_row(t, &d[i]);
 	/* Then the first k by bytes among the others. */
-	qsort(d + k, n - k, sizeof(*d), by_db);
+	xg_qsort(d + k, n - k, sizeof(*d), by_db);
 	for (size_t i = k, got = 0; i < n && got < k && !err; i++, got++)
 		err = source_row(t, &d[i]);
 	free(d);
@@ -264,7 +264,7 @@ void xg_top_sort(struct xg_top *t, enum xg_top_sort key)
 {
 	sort_key = key;
 	for (int v = 0; v < XG_TOP_VIEWS; v++)
-		qsort(t->rows[v], t->nr_rows[v], sizeof(struct xg_top_row), busiest);
+		xg_qsort(t->rows[v], t->nr_rows[v], sizeof(struct xg_top_row), busiest);
 }
 
 int xg_top_push(struct xg_top *t, struct xg_scrape *s, enum xg_top_sort key)
@@ -277,9 +277,9 @@ int xg_top_push(struct xg_top *t, struct xg_scrape *s, enum xg_top_sort key)
 	t->cur = *s;
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < t->cur.nr_inst; i++)
-		qsort(t->cur.inst[i].snap.sources, t->cur.inst[i].snap.nr_sources,
+		xg_qsort(t->cur.inst[i].snap.sources, t->cur.inst[i].snap.nr_sources,
 		      sizeof(struct xg_source_row), cmp_addr);
-	qsort(t->cur.cg.rows, t->cur.cg.nr_rows, sizeof(struct xg_cg_row), cmp_cg_id);
+	xg_qsort(t->cur.cg.rows, t->cur.cg.nr_rows, sizeof(struct xg_cg_row), cmp_cg_id);
 	for (int v = 0; v < XG_TOP_VIEWS; v++)
 		t->nr_rows[v] = 0;
 	if (!t->have_prev)

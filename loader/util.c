@@ -89,6 +89,13 @@ void xg_unlock(int fd)
 	sigprocmask(SIG_UNBLOCK, &xg_term_signals, NULL);
 }
 
+void xg_qsort(void *base, size_t n, size_t size,
+	      int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 int xg_nr_cpus(void)
 {
 	static int n;

@@ -44,6 +44,12 @@ int xg_lock(const char *cmd);
 int xg_lock_shared(const char *cmd);
 void xg_unlock(int fd);
 
+/* qsort() for arrays that may be empty: C leaves qsort(NULL, 0, ...)
+ * undefined (UBSan reports it), and an empty table's rows are NULL.
+ */
+void xg_qsort(void *base, size_t n, size_t size,
+	      int (*cmp)(const void *, const void *));
+
 /* Number of CPUs per-CPU map values are sized for. */
 int xg_nr_cpus(void);
 

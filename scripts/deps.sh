@@ -8,7 +8,7 @@ set -eu
 
 PKGS="clang-19 llvm-19 libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev
 zlib1g-dev pkg-config make gcc libc6-dev linux-libc-dev iproute2
-python3-scapy python3-pytest ethtool libmicrohttpd-dev libncurses-dev
+python3-scapy python3-pytest python3-pytest-xdist ethtool libmicrohttpd-dev libncurses-dev
 prometheus tmux"
 # Hardening: libFuzzer and clang's sanitizer runtimes (make fuzz), the leak
 # check of the loader (valgrind), the linter (make lint, part of make test).

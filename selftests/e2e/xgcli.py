@@ -90,6 +90,13 @@ def stats(ifname, *extra):
     return ifs[0]
 
 
+def possible_cpus():
+    """CPUs per-CPU maps hold a value for (the kernel's possible mask)."""
+    with open("/sys/devices/system/cpu/possible") as f:
+        last = f.read().strip().split(",")[-1]
+    return int(last.split("-")[-1]) + 1
+
+
 def total_packets(ifc):
     return sum(ifc["actions"][a]["packets"] for a in ACTIONS)
 
