@@ -8,7 +8,10 @@
  * receive runs in softirq on the same CPU, inside send), then the batch
  * received. Rows are ns per call; the excess over the "none" row of the
  * same round is the backend's cost. cgroup_skb's egress and ingress both
- * run inside send on loopback, so its recvmsg row shows ~0.
+ * run inside send on loopback, so its recvmsg row shows ~0. The
+ * empty-tracepoint row attaches empty tp_btf programs to the tracepoints
+ * the tracepoint backend uses: the hook's own price, which bounds from
+ * below what any program there can cost.
  *
  * --selftest: the bench cgroup's row must hold exactly the sends and
  * receives made while each backend was attached.
@@ -34,21 +37,30 @@
 #include "runner.h"
 #include "log.h"
 #include "xdpgate_sock.skel.h"
+#include "bench_sock_floor.skel.h"
 
 #define PAYLOAD 16
 #define BATCH 2048
 
-/* -1: no programs (the floor); else an enum xg_cg_backend. */
-static const int configs[] = { -1, XG_CG_BACKEND_FENTRY, XG_CG_BACKEND_KPROBE,
-			       XG_CG_BACKEND_TRACEPOINT, XG_CG_BACKEND_CGROUP_SKB };
+/* -1: no programs (the floor); -2: empty programs on the tracepoints the
+ * tracepoint backend uses (the price of the hook alone); else an enum
+ * xg_cg_backend.
+ */
+#define CONF_NONE -1
+#define CONF_EMPTY_TP -2
+static const int configs[] = { CONF_NONE, CONF_EMPTY_TP, XG_CG_BACKEND_FENTRY,
+			       XG_CG_BACKEND_KPROBE, XG_CG_BACKEND_TRACEPOINT,
+			       XG_CG_BACKEND_CGROUP_SKB };
 #define NCONF ((int)(sizeof(configs) / sizeof(configs[0])))
 
 static char cg_path[512], home_cg[1024];
 
 static const char *prog_name(int c, char *buf, size_t len)
 {
-	if (configs[c] < 0)
+	if (configs[c] == CONF_NONE)
 		snprintf(buf, len, "none");
+	else if (configs[c] == CONF_EMPTY_TP)
+		snprintf(buf, len, "empty-tracepoint");
 	else
 		snprintf(buf, len, "xdpgate-sock-%s", xg_cg_backend_name(configs[c]));
 	return buf;
@@ -122,6 +134,24 @@ static int socket_pair(int *tx, int *rx)
 	    bind(*rx, (void *)&a, sizeof(a)) || getsockname(*rx, (void *)&a, &len) ||
 	    connect(*tx, (void *)&a, sizeof(a)))
 		return -errno;
+	return 0;
+}
+
+/* The empty programs, attached (CONF_EMPTY_TP). */
+static int empty_attach(struct bench_sock_floor **out)
+{
+	struct bench_sock_floor *s = bench_sock_floor__open_and_load();
+
+	if (!s)
+		return -errno;
+	if (bench_sock_floor__attach(s)) {
+		int err = -errno;
+
+		bench_sock_floor__destroy(s);
+		errno = -err;
+		return err;
+	}
+	*out = s;
 	return 0;
 }
 
@@ -251,8 +281,18 @@ int bench_socket(struct bench_run *r)
 			struct bench_sample bs = { 0 };
 			__u64 ns0[2], cnt0[2], ns1[2], cnt1[2];
 
+			struct bench_sock_floor *empty = NULL;
+
 			if (!usable[c])
 				continue;
+			if (configs[c] == CONF_EMPTY_TP && empty_attach(&empty)) {
+				for (int d = 0; d < 2; d++)
+					bench_row_note(&r->rows[row[d][c]], BENCH_FAILED,
+						       "empty tp_btf programs: %s",
+						       strerror(errno));
+				usable[c] = false;
+				continue;
+			}
 			if (configs[c] >= 0 && xg_cg_open(&oo, &sess)) {
 				for (int d = 0; d < 2; d++) {
 					bench_row_note(&r->rows[row[d][c]], BENCH_FAILED,
@@ -293,6 +333,7 @@ int bench_socket(struct bench_run *r)
 			if (o->selftest && round == -1 && configs[c] >= 0)
 				check_counts(&sess, c, cgid, s.sends, s.recvs);
 			xg_cg_close(&sess);
+			bench_sock_floor__destroy(empty);
 		}
 		fprintf(stderr, "\rsocket: round %d/%d", round + 1, o->rounds);
 	}
