@@ -298,7 +298,8 @@ int bench_socket(struct bench_run *r)
 					bench_row_note(&r->rows[row[d][c]], BENCH_FAILED,
 						       "backend refused here: %s",
 						       sess.info.why[configs[c]]);
-					r->rows[prow[d][c]].status = BENCH_NOT_YET;
+					bench_row_note(&r->rows[prow[d][c]], BENCH_NOT_YET,
+						       "backend refused here");
 				}
 				usable[c] = false;
 				continue;
