@@ -269,6 +269,10 @@ int bench_live(struct bench_run *r)
 		for (i = 0; i < NCELLS; i++) {
 			if (!progs[i] || !progs[i]->packets)
 				continue;
+			if (fds[i] < 0) {
+				bench_check(false, cells[i].prog, "did not load");
+				continue;
+			}
 			err = progs[i]->packets(progs[i], &got);
 			bench_check(!err && sent[i] && got == sent[i],
 				    cells[i].prog,
