@@ -180,6 +180,16 @@ def snmp(netns, proto, field):
     return int(vals[head.index(field)])
 
 
+def tcp_segs(netns):
+    """(segments on the wire, of them retransmitted) TCP sent in netns so
+    far: OutSegs leaves out segments that carry only retransmitted data
+    (__tcp_transmit_skb), which RetransSegs counts; a loaded machine
+    retransmits.
+    """
+    retrans = snmp(netns, "Tcp", "RetransSegs")
+    return snmp(netns, "Tcp", "OutSegs") + retrans, retrans
+
+
 def tc_filters(netns, dev, direction):
     """`tc filter show` lines (stripped) of a clsact hook."""
     p = subprocess.run(["ip", "netns", "exec", netns, "tc", "filter", "show",

@@ -105,10 +105,12 @@ def test_egress_by_destination_ingress_by_source(host, via):
 
 def test_tcp_with_gso_counted_as_segments(host):
     """A 2 MB TCP transfer with TSO on: each GSO packet counts as the
-    segments it becomes, so the egress row equals the sender's TCP
-    OutSegs exactly (SYN, data, FIN, ACKs), and the receiver's ACKs at
-    ingress equal its OutSegs. Bytes: each segment's headers are 14 + 20 +
-    20..40 bytes, so payload + 54 x packets <= bytes <= payload + 74 x packets.
+    segments it becomes, so the egress row equals the segments the sender
+    put on the wire exactly (SYN, data, FIN, ACKs and any retransmission:
+    TCP OutSegs + RetransSegs), and the receiver's at ingress likewise.
+    Bytes: each segment's headers are 14 + 20 + 20..40 bytes, and a
+    retransmission repeats at most one MSS of payload, so
+    payload + 54 x packets <= bytes <= payload + 74 x packets + MSS x retransmissions.
     """
     c = host.add_container()
     features = xgnet.run("ip", "netns", "exec", host.netns, "ethtool", "-k",
@@ -131,8 +133,8 @@ def test_tcp_with_gso_counted_as_segments(host):
         stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout.readline().strip() == "ready"
-        out0 = tcnet.snmp(host.netns, "Tcp", "OutSegs")
-        back0 = tcnet.snmp(c.netns, "Tcp", "OutSegs")
+        out0, re0 = tcnet.tcp_segs(host.netns)
+        back0, _ = tcnet.tcp_segs(c.netns)
         with xgnet.in_netns(host.netns):
             s = socket.socket()
         s.connect((c.ip, 5001))
@@ -146,15 +148,17 @@ def test_tcp_with_gso_counted_as_segments(host):
         server.kill()
         server.wait()
     time.sleep(0.3)  # the last ACKs
-    sent = tcnet.snmp(host.netns, "Tcp", "OutSegs") - out0
-    acks = tcnet.snmp(c.netns, "Tcp", "OutSegs") - back0
+    out1, re1 = tcnet.tcp_segs(host.netns)
+    sent, retrans = out1 - out0, re1 - re0
+    acks = tcnet.tcp_segs(c.netns)[0] - back0
     eg = host.wait_stats(c.host_if, "egress", sent)
     ing = host.wait_stats(c.host_if, "ingress", acks)
     (pk, by), = rows(eg).values()
     assert list(rows(eg)) == [ipaddress.ip_address(c.ip)]
-    assert pk == sent, "egress packets %d, sender's OutSegs %d" % (pk, sent)
+    assert pk == sent, "egress packets %d, sender's segments %d" % (pk, sent)
     assert pk >= -(-payload // 1448) + 3, pk  # segments, not GSO packets
-    assert payload + 54 * pk <= by <= payload + 74 * pk, (payload, pk, by)
+    assert payload + 54 * pk <= by <= payload + 74 * pk + 1448 * retrans, \
+        (payload, pk, by, retrans)
     assert rows(ing)[ipaddress.ip_address(c.ip)][0] == acks
 
 
