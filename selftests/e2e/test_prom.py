@@ -279,13 +279,7 @@ def test_prom_xdp_and_tc_one_schema(topo):
     xg_ok("attach", topo.gate, "--hook", "tc", "--direction", "ingress")
     pkts = traffic.flows(PLAN)
     topo.send(pkts)
-    deadline = time.monotonic() + 5
-    while True:
-        doc = xgcli.xg_json("stats", topo.gate)["interfaces"]
-        if all(xgcli.total_packets(i) >= len(pkts) for i in doc) or \
-           time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+    doc = xgcli.wait_every_hook(topo.gate, len(pkts))
     text = xg_ok("stats", topo.gate, "--prom", "--top", TOP).stdout
     xgprom.promtool_check(text)
     s, _ = xgprom.parse(text)

@@ -192,13 +192,7 @@ def test_xdp_and_tc_on_one_interface(topo):
     pkts = traffic.flows(PLAN)
     topo.send(pkts)
     want = traffic.per_source(PLAN)
-    deadline = time.monotonic() + 5
-    while True:
-        doc = xgcli.xg_json("stats", topo.gate)["interfaces"]
-        if all(xgcli.total_packets(i) >= len(pkts) for i in doc) or \
-           time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+    doc = xgcli.wait_every_hook(topo.gate, len(pkts))
     assert sorted((i["hook"], i["direction"]) for i in doc) == [("tc", "ingress"),
                                                                ("xdp", "ingress")]
     assert len({i["prog_id"] for i in doc}) == 2

@@ -101,6 +101,19 @@ def total_packets(ifc):
     return sum(ifc["actions"][a]["packets"] for a in ACTIONS)
 
 
+def wait_every_hook(ifname, npackets, timeout=5.0):
+    """Poll stats of every hook attached to ifname (XDP and TC each have
+    an entry) until each has counted npackets; returns those entries.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        doc = xg_json("stats", ifname)["interfaces"]
+        if all(total_packets(i) >= npackets for i in doc) or \
+           time.monotonic() > deadline:
+            return doc
+        time.sleep(0.05)
+
+
 def wait_stats(ifname, npackets, timeout=5.0):
     """Poll stats until the actions add up to npackets (delivery through
     veth NAPI is asynchronous), then wait one more short beat to catch any
